@@ -1,0 +1,159 @@
+package io.stratus.broker;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.stratus.broker.config.BrokerConfig;
+import io.stratus.broker.config.ListenerConfig;
+import io.stratus.broker.metrics.SysPublisher;
+import io.stratus.broker.protocol.BrokerServices;
+import io.stratus.broker.routing.Router;
+import io.stratus.broker.tenant.TenantId;
+import io.stratus.broker.tenant.TenantSpace;
+import io.stratus.broker.tenant.Tenants;
+import io.stratus.broker.transport.MqttChannelInitializer;
+import io.stratus.broker.transport.ShutdownEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Stratus broker: its listeners, event loops and state. {@link #start()} binds every listener;
+ * {@link #close()} shuts down gracefully: it stops accepting, stops reading, lets every message that
+ * was already acknowledged reach its subscribers' connections, tells 5.0 clients why (0x8B) and
+ * closes.
+ */
+public final class StratusBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StratusBroker.class);
+    /** Work handed between lanes goes at most this many hops deep (reader, publisher, subscriber). */
+    private static final int DRAIN_ROUNDS = 3;
+
+    private final BrokerConfig config;
+    private final Clock clock;
+    private final Tenants tenants;
+    private final Router router = new Router();
+    private final ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final BrokerServices.ShutdownFlag shutdown = new BrokerServices.ShutdownFlag();
+    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+
+    public StratusBroker(BrokerConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    /** @param clock the time source for message expiry; tests replace it */
+    public StratusBroker(BrokerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.tenants = new Tenants(100_000);
+    }
+
+    /** Binds every listener. Throws if one cannot be bound; nothing is left running then. */
+    public void start() throws Exception {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+            : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        BrokerServices services = new BrokerServices(config, clock, router, tenants, channels, shutdown);
+        try {
+            for (ListenerConfig l : config.listeners()) {
+                Channel ch = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
+                    .childHandler(new MqttChannelInitializer(services))
+                    .bind(l.host(), l.port()).sync().channel();
+                listeners.put(l.name(), ch);
+                LOG.info("listening: {} mqtt://{}:{}", l.name(), l.host(), port(l.name()));
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        tenants.space(TenantId.DEFAULT);
+        if (config.sysIntervalSeconds() > 0) {
+            SysPublisher sys = new SysPublisher(tenants, router, clock);
+            workerGroup.next().scheduleAtFixedRate(sys, 0, config.sysIntervalSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** @return the port a listener is bound to (useful with port 0) */
+    public int port(String listenerName) {
+        Channel ch = listeners.get(listenerName);
+        if (ch == null) {
+            throw new IllegalArgumentException("no listener named " + listenerName);
+        }
+        return ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+
+    /** @return the space of a tenant: its counters, sessions and retained messages */
+    public TenantSpace tenant(TenantId id) {
+        return tenants.space(id);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        shutdown.set();
+        for (Channel l : listeners.values()) {
+            l.close().syncUninterruptibly();
+        }
+        if (workerGroup != null) {
+            for (Channel ch : channels) {
+                ch.config().setAutoRead(false);
+            }
+            drainLanes();
+            for (Channel ch : channels) {
+                ch.pipeline().fireUserEventTriggered(ShutdownEvent.INSTANCE);
+            }
+            channels.newCloseFuture().awaitUninterruptibly(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
+            channels.close().awaitUninterruptibly();
+            workerGroup.shutdownGracefully(0, config.shutdownGraceSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, config.shutdownGraceSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        LOG.info("stopped");
+    }
+
+    /**
+     * Waits until work already handed between lanes has run: a PUBLISH that was read and
+     * acknowledged has then been written to every subscriber's connection.
+     */
+    private void drainLanes() {
+        for (int round = 0; round < DRAIN_ROUNDS; round++) {
+            for (EventExecutor lane : workerGroup) {
+                lane.submit(() -> { }).syncUninterruptibly();
+            }
+        }
+    }
+}

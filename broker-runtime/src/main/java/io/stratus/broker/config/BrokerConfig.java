@@ -1,0 +1,56 @@
+package io.stratus.broker.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The whole broker configuration: one immutable tree, validated when it is built.
+ *
+ * @param listeners       the network listeners
+ * @param limits          per-client limits
+ * @param allowAnonymous  whether clients without credentials may connect (the built-in tenant)
+ * @param sysIntervalSeconds how often {@code $SYS/broker/...} statistics are published; 0 turns them off
+ * @param shutdownGraceSeconds how long a graceful shutdown waits for in-flight work
+ */
+public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
+                           int sysIntervalSeconds, int shutdownGraceSeconds) {
+
+    static final String ALLOW_ANONYMOUS = "allow-anonymous";
+    static final NumberSetting SYS_INTERVAL = new NumberSetting("sys.interval", 0, Integer.MAX_VALUE);
+    static final NumberSetting SHUTDOWN_GRACE = new NumberSetting("shutdown.grace", 0, Integer.MAX_VALUE);
+
+    /** @throws ConfigException if two listeners share a name or a setting is out of range */
+    public BrokerConfig {
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(limits, "limits");
+        Set<String> names = new HashSet<>();
+        for (ListenerConfig listener : listeners) {
+            if (!names.add(listener.name())) {
+                throw new ConfigException("listeners." + listener.name(),
+                    "listeners." + listener.name() + " is defined twice; allowed: one listener per name");
+            }
+        }
+        SYS_INTERVAL.check(sysIntervalSeconds);
+        SHUTDOWN_GRACE.check(shutdownGraceSeconds);
+    }
+
+    /** @return the embedded defaults: TCP on 0.0.0.0:1883, anonymous access, default limits */
+    public static BrokerConfig defaults() {
+        return new BrokerConfig(List.of(new ListenerConfig("tcp", "tcp", "0.0.0.0", 1883)),
+            LimitsConfig.defaults(), true, 10, 5);
+    }
+
+    /** @return a copy whose listeners all bind 127.0.0.1 on an ephemeral port (for tests) */
+    public BrokerConfig onEphemeralPorts() {
+        return new BrokerConfig(listeners.stream()
+            .map(l -> new ListenerConfig(l.name(), l.transport(), "127.0.0.1", 0)).toList(),
+            limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds);
+    }
+
+    /** @return a copy with other limits */
+    public BrokerConfig withLimits(LimitsConfig newLimits) {
+        return new BrokerConfig(listeners, newLimits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds);
+    }
+}

@@ -1,0 +1,65 @@
+package io.stratus.broker.metrics;
+
+import io.stratus.broker.message.Message;
+import io.stratus.broker.message.PublishProperties;
+import io.stratus.broker.routing.Router;
+import io.stratus.broker.tenant.TenantSpace;
+import io.stratus.broker.tenant.Tenants;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+/**
+ * Publishes each tenant's statistics as retained messages under {@code $SYS/broker/}, inside that
+ * tenant's namespace only. Clients may subscribe to them; the broker refuses client publications to
+ * {@code $}-topics, so they are read-only.
+ */
+public final class SysPublisher implements Runnable {
+
+    public static final String VERSION = "0.1.0";
+
+    private final Tenants tenants;
+    private final Router router;
+    private final Clock clock;
+    private final long startedMillis;
+
+    public SysPublisher(Tenants tenants, Router router, Clock clock) {
+        this.tenants = tenants;
+        this.router = router;
+        this.clock = clock;
+        this.startedMillis = clock.millis();
+    }
+
+    @Override
+    public void run() {
+        for (TenantSpace t : tenants.all()) {
+            publish(t);
+        }
+    }
+
+    /** Publishes the current figures of one tenant. */
+    public void publish(TenantSpace t) {
+        TenantMetrics m = t.metrics();
+        put(t, "version", "Stratus " + VERSION);
+        put(t, "uptime", Long.toString((clock.millis() - startedMillis) / 1000) + " seconds");
+        put(t, "clients/connected", m.clientsConnected.get());
+        put(t, "clients/total", t.sessions().size());
+        put(t, "messages/received", m.messagesReceived.sum());
+        put(t, "messages/sent", m.messagesSent.sum());
+        put(t, "messages/dropped", m.droppedTotal());
+        put(t, "bytes/received", m.bytesReceived.sum());
+        put(t, "bytes/sent", m.bytesSent.sum());
+        put(t, "subscriptions/count", t.topics().subscriptionCount());
+        put(t, "retained messages/count", t.retained().size());
+    }
+
+    private void put(TenantSpace t, String name, long value) {
+        put(t, name, Long.toString(value));
+    }
+
+    private void put(TenantSpace t, String name, String value) {
+        Message message = new Message(t.id(), "$SYS/broker/" + name, value.getBytes(StandardCharsets.UTF_8), 0, true,
+            PublishProperties.NONE, null, 0);
+        router.publish(t, message, null);
+    }
+}

@@ -1,0 +1,39 @@
+package io.stratus.broker.metrics;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one tenant. Written from many event loops at once, hence adders; read by the
+ * {@code $SYS} publisher and by tests. Every message the broker drops is counted here, by reason.
+ */
+public final class TenantMetrics {
+
+    public final AtomicLong clientsConnected = new AtomicLong();
+    public final LongAdder connectsTotal = new LongAdder();
+    public final LongAdder messagesReceived = new LongAdder();
+    public final LongAdder messagesSent = new LongAdder();
+    public final LongAdder bytesReceived = new LongAdder();
+    public final LongAdder bytesSent = new LongAdder();
+    /** A session's queue (count or bytes) was full. */
+    public final LongAdder droppedQueueFull = new LongAdder();
+    /** The Message Expiry Interval passed before delivery. */
+    public final LongAdder droppedExpired = new LongAdder();
+    /** Larger than the receiving client's Maximum Packet Size. [MQTT-3.1.2-25] */
+    public final LongAdder droppedTooLarge = new LongAdder();
+    /** QoS 0 to a client whose connection could not take more. */
+    public final LongAdder droppedSlowConsumer = new LongAdder();
+    /** QoS 0 to a session whose client is offline. */
+    public final LongAdder droppedOffline = new LongAdder();
+    /** Queued for a session that ended before delivery. */
+    public final LongAdder droppedSessionEnded = new LongAdder();
+    /** Publications refused (read-only topics). */
+    public final LongAdder publishDenied = new LongAdder();
+    public final LongAdder willsPublished = new LongAdder();
+
+    /** @return every drop counted, whatever the reason */
+    public long droppedTotal() {
+        return droppedQueueFull.sum() + droppedExpired.sum() + droppedTooLarge.sum() + droppedSlowConsumer.sum()
+            + droppedOffline.sum() + droppedSessionEnded.sum();
+    }
+}

@@ -1,0 +1,35 @@
+package io.stratus.broker.protocol;
+
+import io.netty.channel.group.ChannelGroup;
+import io.stratus.broker.config.BrokerConfig;
+import io.stratus.broker.routing.Router;
+import io.stratus.broker.tenant.Tenants;
+
+import java.time.Clock;
+
+/**
+ * What every connection handler needs from the broker, handed over explicitly.
+ *
+ * @param config   the configuration
+ * @param clock    the time source for expiry (replaceable in tests)
+ * @param router   routes publications
+ * @param tenants  the tenants' spaces
+ * @param channels every open client channel (connection limit, graceful shutdown)
+ * @param shutdown set when the broker is shutting down: new CONNECTs are refused
+ */
+public record BrokerServices(BrokerConfig config, Clock clock, Router router, Tenants tenants,
+                             ChannelGroup channels, ShutdownFlag shutdown) {
+
+    /** Whether the broker is shutting down; thread-safe. */
+    public static final class ShutdownFlag {
+        private volatile boolean set;
+
+        public boolean isSet() {
+            return set;
+        }
+
+        public void set() {
+            set = true;
+        }
+    }
+}

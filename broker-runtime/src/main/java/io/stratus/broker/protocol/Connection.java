@@ -1,0 +1,195 @@
+package io.stratus.broker.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.stratus.broker.codec.PublishEncoder;
+import io.stratus.broker.message.Message;
+import io.stratus.broker.metrics.TenantMetrics;
+import io.stratus.broker.session.Delivery;
+import io.stratus.broker.session.Session;
+import io.stratus.broker.session.Will;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One network connection after a successful CONNECT: what was negotiated with the client and how
+ * packets reach it. Outbound publishes are written from the session's lane; flushes are coalesced
+ * onto the channel's event loop so that a burst of deliveries costs one system call.
+ */
+public final class Connection implements Session.Link {
+
+    private final Channel channel;
+    private final MqttVersion version;
+    private final String clientId;
+    private final int sendWindow;
+    private final int clientMaxPacketSize;
+    private final int clientTopicAliasMaximum;
+    private final long connectSessionExpiry;
+    private final TenantMetrics metrics;
+    private final Clock clock;
+    private final AtomicBoolean flushPending = new AtomicBoolean();
+    private final Runnable flushTask;
+
+    private volatile Will will;
+    /** Topic aliases the broker assigned towards the client; touched only on the session's lane. */
+    private final Map<String, Integer> outboundAliases = new HashMap<>();
+    /** Topic aliases the client assigned towards the broker; touched only on the channel's event loop. */
+    private final String[] inboundAliases;
+
+    Connection(Channel channel, MqttVersion version, String clientId, int sendWindow, int clientMaxPacketSize,
+               int clientTopicAliasMaximum, int serverTopicAliasMaximum, long connectSessionExpiry,
+               Will will, TenantMetrics metrics, Clock clock) {
+        this.channel = channel;
+        this.version = version;
+        this.clientId = clientId;
+        this.sendWindow = sendWindow;
+        this.clientMaxPacketSize = clientMaxPacketSize;
+        this.clientTopicAliasMaximum = clientTopicAliasMaximum;
+        this.connectSessionExpiry = connectSessionExpiry;
+        this.will = will;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.inboundAliases = new String[serverTopicAliasMaximum + 1];
+        this.flushTask = () -> {
+            flushPending.set(false);
+            channel.flush();
+        };
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public boolean isMqtt5() {
+        return version == MqttVersion.MQTT_5;
+    }
+
+    public MqttVersion version() {
+        return version;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    long connectSessionExpiry() {
+        return connectSessionExpiry;
+    }
+
+    String[] inboundAliases() {
+        return inboundAliases;
+    }
+
+    @Override
+    public Will will() {
+        return will;
+    }
+
+    void clearWill() {
+        will = null;
+    }
+
+    @Override
+    public int sendWindow() {
+        return sendWindow;
+    }
+
+    @Override
+    public boolean sendPublish(Delivery d, int packetId, boolean dup) {
+        Message m = d.message();
+        boolean mqtt5 = isMqtt5();
+        String topic = m.topic();
+        int alias = 0;
+        if (mqtt5 && clientTopicAliasMaximum > 0) {
+            Integer known = outboundAliases.get(topic);
+            if (known != null) {
+                alias = known;
+                topic = "";
+            } else if (outboundAliases.size() < clientTopicAliasMaximum) {
+                alias = outboundAliases.size() + 1;
+            }
+        }
+        long expiry = mqtt5 ? m.remainingExpirySeconds(clock.millis()) : -1;
+        PublishEncoder.Publish p = new PublishEncoder.Publish(topic, packetId, d.qos(), dup && d.qos() > 0,
+            d.retain(), m.payload(), m.properties(), expiry, mqtt5 ? d.subscriptionIds() : new int[0], alias);
+        int size = PublishEncoder.packetSize(p, mqtt5);
+        if (size > clientMaxPacketSize) {
+            metrics.droppedTooLarge.increment();
+            return false;
+        }
+        if (d.qos() == 0 && !channel.isWritable()) {
+            metrics.droppedSlowConsumer.increment();
+            return true;
+        }
+        if (alias > 0 && !topic.isEmpty()) {
+            outboundAliases.put(topic, alias);
+        }
+        ByteBuf encoded = PublishEncoder.encode(channel.alloc(), p, mqtt5);
+        channel.write(encoded, channel.voidPromise());
+        metrics.messagesSent.increment();
+        metrics.bytesSent.add(size);
+        flushSoon();
+        return true;
+    }
+
+    @Override
+    public void sendPubRel(int packetId) {
+        write(pubReply(MqttMessageType.PUBREL, MqttQoS.AT_LEAST_ONCE, packetId, ReasonCodes.SUCCESS));
+    }
+
+    @Override
+    public void closeForTakeover() {
+        disconnect(ReasonCodes.SESSION_TAKEN_OVER, "another connection took over the session");
+    }
+
+    /** Writes a control packet and schedules a flush. Thread-safe. */
+    void write(MqttMessage message) {
+        channel.write(message, channel.voidPromise());
+        flushSoon();
+    }
+
+    private void flushSoon() {
+        if (flushPending.compareAndSet(false, true)) {
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    /**
+     * Closes the connection; on 5.0 a DISCONNECT with the reason code goes first [MQTT-4.13.2-1].
+     * Thread-safe.
+     */
+    void disconnect(byte reasonCode, String reason) {
+        if (isMqtt5() && channel.isActive()) {
+            channel.writeAndFlush(disconnectMessage(reasonCode, reason))
+                .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
+    }
+
+    static MqttMessage disconnectMessage(byte reasonCode, String reason) {
+        MqttProperties props = new MqttProperties();
+        if (reason != null) {
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reason));
+        }
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
+            new MqttReasonCodeAndPropertiesVariableHeader(reasonCode, props));
+    }
+
+    static MqttMessage pubReply(MqttMessageType type, MqttQoS qos, int packetId, byte reasonCode) {
+        return new MqttMessage(new MqttFixedHeader(type, false, qos, false, 0),
+            new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
+    }
+}

@@ -1,0 +1,352 @@
+package io.stratus.broker.protocol;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.stratus.broker.session.Session;
+import io.stratus.broker.session.SessionStore;
+import io.stratus.broker.tenant.TenantId;
+import io.stratus.broker.tenant.TenantSpace;
+import io.stratus.broker.transport.HandlerNames;
+import io.stratus.broker.transport.ShutdownEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MQTT state machine of one network connection: CONNECT first, then packets dispatched to the
+ * session's lane. Decoder failures arrive here as data and end the connection with the reason code
+ * the specification asks for.
+ */
+public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger("stratus.audit");
+    /** The codec's own attribute: the encoder reads it to pick the packet format. */
+    private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+
+    private final BrokerServices services;
+    private final ConnectProcessor connectProcessor;
+
+    private Connection connection;
+    private Session session;
+    private TenantSpace tenant;
+    private PacketProcessor packets;
+    private boolean detached;
+    private ScheduledFuture<?> connectTimeout;
+
+    public MqttConnectionHandler(BrokerServices services) {
+        this.services = services;
+        this.connectProcessor = new ConnectProcessor(services.config().limits());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        // an absolute deadline, so a CONNECT trickled in byte by byte cannot hold the connection open
+        connectTimeout = ctx.executor().schedule(() -> {
+            if (connection == null) {
+                ctx.close();
+            }
+        }, services.config().limits().connectTimeoutSeconds(), TimeUnit.SECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (!(msg instanceof MqttMessage m)) {
+                return;
+            }
+            if (m.decoderResult().isFailure()) {
+                onDecoderFailure(ctx, m);
+                return;
+            }
+            if (connection == null) {
+                if (m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+                    onConnect(ctx, (MqttConnectMessage) m);
+                } else {
+                    ctx.close(); // [MQTT-3.1.0-1]
+                }
+                return;
+            }
+            dispatch(ctx, m);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, MqttMessage m) {
+        MqttFixedHeader fixed = m.fixedHeader();
+        switch (fixed.messageType()) {
+            case PUBLISH -> packets.onPublish((MqttPublishMessage) m);
+            case PUBACK -> {
+                int id = ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+                onLane(() -> session.onPubAck(id));
+            }
+            case PUBREC -> {
+                MqttPubReplyMessageVariableHeader h = (MqttPubReplyMessageVariableHeader) m.variableHeader();
+                onLane(() -> packets.onPubRec(h.messageId(), h.reasonCode()));
+            }
+            case PUBREL -> {
+                int id = ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+                onLane(() -> packets.onPubRel(id));
+            }
+            case PUBCOMP -> {
+                int id = ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+                onLane(() -> session.onPubComp(id));
+            }
+            case SUBSCRIBE -> {
+                MqttSubscribeMessage s = (MqttSubscribeMessage) m;
+                onLane(() -> packets.onSubscribe(s));
+            }
+            case UNSUBSCRIBE -> {
+                MqttUnsubscribeMessage u = (MqttUnsubscribeMessage) m;
+                onLane(() -> packets.onUnsubscribe(u));
+            }
+            case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case DISCONNECT -> onDisconnect(ctx, m);
+            case CONNECT -> protocolError("a second CONNECT"); // [MQTT-3.1.0-2]
+            case AUTH -> protocolError("AUTH without an authentication method"); // [MQTT-3.15.0-? 4.12]
+            default -> protocolError(fixed.messageType() + " is not sent by clients");
+        }
+    }
+
+    /** Runs work on the session's lane, in order with everything else for that session. */
+    void onLane(Runnable work) {
+        if (session.lane().inEventLoop()) {
+            work.run();
+        } else {
+            session.lane().execute(work);
+        }
+    }
+
+    // ---- CONNECT ------------------------------------------------------------------------------
+
+    private void onConnect(ChannelHandlerContext ctx, MqttConnectMessage connect) {
+        MqttVersion version = ConnectProcessor.versionOf(connect);
+        boolean v5 = version == MqttVersion.MQTT_5;
+        String clientId = connect.payload().clientIdentifier();
+        if (services.shutdown().isSet()) {
+            refuse(ctx, version, v5 ? ReasonCodes.SERVER_SHUTTING_DOWN : ReasonCodes.V3_SERVER_UNAVAILABLE,
+                "shutting down", clientId);
+            return;
+        }
+        if (services.channels().size() > services.config().limits().maxConnections()) {
+            refuse(ctx, version, v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SERVER_UNAVAILABLE,
+                "connection limit reached", clientId);
+            return;
+        }
+        TenantId tenantId = TenantId.DEFAULT;
+        if (!services.config().allowAnonymous()) {
+            refuse(ctx, version, v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
+                "anonymous access is off and no authentication method is configured", clientId);
+            return;
+        }
+        ConnectProcessor.Accepted accepted;
+        try {
+            accepted = connectProcessor.accept(connect, tenantId, services.clock().millis());
+        } catch (ConnectProcessor.Refusal r) {
+            refuse(ctx, version, r.code, r.getMessage(), clientId);
+            return;
+        }
+        tenant = services.tenants().space(tenantId);
+        connection = new Connection(ctx.channel(), version, accepted.clientId(),
+            Math.min(accepted.clientReceiveMaximum(), services.config().limits().maxInflightOutbound()),
+            accepted.clientMaxPacketSize(), accepted.clientTopicAliasMaximum(),
+            v5 ? services.config().limits().topicAliasMaximum() : 0,
+            accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock());
+
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        if (accepted.keepAliveSeconds() > 0) {
+            // [MQTT-3.1.2-24] one and a half times the keep alive
+            ctx.pipeline().addBefore(HandlerNames.DECODER, HandlerNames.KEEP_ALIVE,
+                new IdleStateHandler(accepted.keepAliveSeconds() * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        bind(ctx, accepted, accepted.cleanStart());
+    }
+
+    private void bind(ChannelHandlerContext ctx, ConnectProcessor.Accepted accepted, boolean cleanStart) {
+        SessionStore.Claim claim = tenant.sessions().claim(accepted.clientId(), cleanStart,
+            () -> new Session(tenant, accepted.clientId(), ctx.channel().eventLoop(),
+                services.config().limits(), services.clock(), services.router()));
+        if (claim.replaced() != null) {
+            Session replaced = claim.replaced();
+            replaced.lane().execute(replaced::replacedByCleanStart);
+        }
+        session = claim.session();
+        packets = new PacketProcessor(services, tenant, session, connection, this);
+        onLane(() -> {
+            if (!session.attach(connection, accepted.sessionExpirySeconds())) {
+                // the session expired between the claim and now: start afresh on this channel's loop
+                ctx.channel().eventLoop().execute(() -> bind(ctx, accepted, true));
+                return;
+            }
+            MqttProperties props = connectProcessor.connAckProperties(accepted);
+            connection.write(ConnectProcessor.connAck(accepted.version(), ReasonCodes.SUCCESS, claim.resumed(), props));
+            tenant.metrics().clientsConnected.incrementAndGet();
+            tenant.metrics().connectsTotal.increment();
+            AUDIT.info("connect tenant={} client={} version={} resumed={} keepAlive={}", tenant.id(),
+                accepted.clientId(), accepted.version(), claim.resumed(), accepted.keepAliveSeconds());
+            session.resumeDelivery();
+        });
+    }
+
+    private void refuse(ChannelHandlerContext ctx, MqttVersion version, byte code, String reason, String clientId) {
+        AUDIT.info("connect refused tenant={} client={} code=0x{} reason={}", TenantId.DEFAULT, clientId,
+            Integer.toHexString(code & 0xFF), reason);
+        if (code == 0) {
+            ctx.close();
+            return;
+        }
+        MqttProperties props = version == MqttVersion.MQTT_5 ? ConnectProcessor.reasonString(reason)
+            : MqttProperties.NO_PROPERTIES;
+        ctx.writeAndFlush(ConnectProcessor.connAck(version, code, false, props)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- DISCONNECT and errors ----------------------------------------------------------------
+
+    private void onDisconnect(ChannelHandlerContext ctx, MqttMessage m) {
+        byte reason = 0;
+        Long newExpiry = null;
+        if (m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+            reason = h.reasonCode();
+            long requested = ConnectProcessor.unsignedProperty(h.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL, -1);
+            if (requested >= 0) {
+                if (connection.connectSessionExpiry() == 0 && requested != 0) {
+                    protocolError("Session Expiry Interval set at DISCONNECT after 0 at CONNECT"); // [MQTT-3.14.2-2]
+                    return;
+                }
+                newExpiry = Math.min(requested, services.config().limits().maxSessionExpirySeconds());
+            }
+        }
+        boolean publishWill = reason == ReasonCodes.DISCONNECT_WITH_WILL;
+        if (!publishWill) {
+            connection.clearWill(); // [MQTT-3.1.2-10]
+        }
+        detach(publishWill, newExpiry);
+        ctx.close();
+    }
+
+    private void detach(boolean publishWill, Long newExpiry) {
+        if (detached || session == null) {
+            return;
+        }
+        detached = true;
+        Connection c = connection;
+        Session s = session;
+        onLane(() -> {
+            boolean wasOnline = s.isOnline();
+            s.detach(c, publishWill, newExpiry);
+            if (wasOnline) {
+                tenant.metrics().clientsConnected.decrementAndGet();
+            }
+        });
+        AUDIT.info("disconnect tenant={} client={} will={}", tenant.id(), c.clientId(), publishWill && c.will() != null);
+    }
+
+    void protocolError(String reason) {
+        disconnectWith(ReasonCodes.PROTOCOL_ERROR, reason);
+    }
+
+    /** Ends the connection for a fault of the client: its will is published. */
+    void disconnectWith(byte reasonCode, String reason) {
+        LOG.debug("closing client={} code=0x{}: {}", connection.clientId(), Integer.toHexString(reasonCode & 0xFF), reason);
+        restoreCodecVersion();
+        connection.disconnect(reasonCode, reason);
+    }
+
+    private void restoreCodecVersion() {
+        // a malformed second CONNECT can make the decoder switch versions; answer in the negotiated one
+        connection.channel().attr(CODEC_VERSION).set(connection.version());
+    }
+
+    private void onDecoderFailure(ChannelHandlerContext ctx, MqttMessage m) {
+        Throwable cause = m.decoderResult().cause();
+        if (connection != null) {
+            boolean tooLarge = cause instanceof TooLongFrameException;
+            disconnectWith(tooLarge ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET,
+                tooLarge ? "packet too large" : "malformed packet: " + cause.getMessage());
+            return;
+        }
+        boolean isConnect = m.fixedHeader() != null && m.fixedHeader().messageType() == MqttMessageType.CONNECT;
+        MqttVersion version = ctx.channel().attr(CODEC_VERSION).get();
+        if (!isConnect) {
+            ctx.close();
+        } else if (cause instanceof MqttUnacceptableProtocolVersionException) {
+            // [MQTT-3.1.2-2] answered in the 3.1.1 format, which every client version can read
+            ctx.channel().attr(CODEC_VERSION).set(MqttVersion.MQTT_3_1_1);
+            refuse(ctx, MqttVersion.MQTT_3_1_1, ReasonCodes.V3_UNACCEPTABLE_PROTOCOL_VERSION, "unsupported protocol",
+                null);
+        } else if (version == MqttVersion.MQTT_5) {
+            byte code = cause instanceof MqttIdentifierRejectedException ? ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID
+                : cause instanceof TooLongFrameException ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET;
+            refuse(ctx, version, code, "malformed CONNECT: " + cause.getMessage(), null);
+        } else if (cause instanceof MqttIdentifierRejectedException && version != null) {
+            refuse(ctx, version, ReasonCodes.V3_IDENTIFIER_REJECTED, "client identifier rejected", null);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ShutdownEvent) {
+            if (connection != null) {
+                connection.clearWill(); // the broker going away is not the client's failure
+                disconnectWith(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down");
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        if (evt instanceof IdleStateEvent) {
+            if (connection != null) {
+                disconnectWith(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout"); // [MQTT-3.1.2-24]
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        detach(true, null);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("connection error: {}", cause.toString());
+        } else {
+            LOG.warn("unexpected error on a connection; closing it", cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,443 @@
+package io.stratus.broker.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.stratus.broker.config.LimitsConfig;
+import io.stratus.broker.message.Message;
+import io.stratus.broker.routing.Subscriber;
+import io.stratus.broker.routing.Subscription;
+import io.stratus.broker.tenant.TenantSpace;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The state of one client's session: subscriptions, outbound messages in flight and queued, inbound
+ * QoS 2 packet identifiers, expiry and the pending will.
+ *
+ * <p>Threading: every method that is not documented as thread-safe runs on {@link #lane()}, the
+ * event loop chosen when the session was created. Work for a session from other threads is handed
+ * to its lane ({@link #offer}), so the state needs no locks.
+ */
+public final class Session implements Subscriber {
+
+    /** Where outbound packets of a session go while a client is connected. */
+    public interface Link {
+        /** @return the window the client allows: its Receive Maximum, capped by the broker's limit */
+        int sendWindow();
+
+        /**
+         * Sends a PUBLISH; returns false if it was not sent because it exceeds the client's Maximum
+         * Packet Size (the message is then discarded for this client, [MQTT-3.1.2-25]).
+         */
+        boolean sendPublish(Delivery delivery, int packetId, boolean dup);
+
+        void sendPubRel(int packetId);
+
+        /** Closes the connection because another connection took the session over. */
+        void closeForTakeover();
+
+        /** @return the will of this connection, or null */
+        Will will();
+    }
+
+    /** Receives messages that a session gives up: wills, and shared-subscription messages to reroute. */
+    public interface Outlet {
+        void publishWill(TenantSpace tenant, Message will);
+
+        /**
+         * Hands an undelivered message of a shared subscription to another online member of its group.
+         *
+         * @return false if no other member is online (the message then stays with this session)
+         */
+        boolean reroute(TenantSpace tenant, Session from, Delivery delivery);
+    }
+
+    private static final class Inflight {
+        final Delivery delivery;
+        final int packetId;
+        boolean released;
+
+        Inflight(Delivery delivery, int packetId) {
+            this.delivery = delivery;
+            this.packetId = packetId;
+        }
+    }
+
+    private final TenantSpace tenant;
+    private final String clientId;
+    private final EventExecutor lane;
+    private final LimitsConfig limits;
+    private final Clock clock;
+    private final Outlet outlet;
+
+    private volatile boolean online;
+    private volatile boolean ended;
+
+    private Link link;
+    private long expirySeconds;
+    private ScheduledFuture<?> expiryTask;
+    private ScheduledFuture<?> willTask;
+    private Message pendingWill;
+
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private int nextPacketId = 1;
+
+    public Session(TenantSpace tenant, String clientId, EventExecutor lane, LimitsConfig limits, Clock clock,
+                   Outlet outlet) {
+        this.tenant = tenant;
+        this.clientId = clientId;
+        this.lane = lane;
+        this.limits = limits;
+        this.clock = clock;
+        this.outlet = outlet;
+    }
+
+    /** @return the event loop all of this session's state is confined to; thread-safe */
+    public EventExecutor lane() {
+        return lane;
+    }
+
+    /** Thread-safe. */
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    /** Thread-safe. */
+    @Override
+    public boolean isOnline() {
+        return online;
+    }
+
+    /** Thread-safe. */
+    public boolean isEnded() {
+        return ended;
+    }
+
+    public TenantSpace tenant() {
+        return tenant;
+    }
+
+    /**
+     * Thread-safe: hands a delivery to this session's lane, or runs it at once when already there.
+     */
+    public void offer(Delivery delivery) {
+        if (lane.inEventLoop()) {
+            deliver(delivery);
+        } else {
+            lane.execute(() -> deliver(delivery));
+        }
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------
+
+    /**
+     * Binds a new connection. A connection still bound is closed first (takeover) [MQTT-3.1.4-3];
+     * its will is published only when it has no delay, since the session goes on. Then unacknowledged
+     * messages are sent again with DUP set [MQTT-4.4.0-1] and the queue is drained.
+     *
+     * @return false if the session ended before it could be resumed (the caller starts a new one)
+     */
+    public boolean attach(Link newLink, long sessionExpirySeconds) {
+        if (ended) {
+            return false;
+        }
+        if (link != null) {
+            Link old = link;
+            link = null;
+            old.closeForTakeover();
+            Will will = old.will();
+            if (will != null && will.delaySeconds() == 0) {
+                outlet.publishWill(tenant, will.message());
+            }
+        }
+        cancel(expiryTask);
+        expiryTask = null;
+        // [MQTT-3.1.3-9] a new connection before the will delay elapses means no will
+        cancel(willTask);
+        willTask = null;
+        pendingWill = null;
+        link = newLink;
+        expirySeconds = sessionExpirySeconds;
+        online = true;
+        return true;
+    }
+
+    /** Sends again what was unacknowledged; call after the CONNACK has been written. */
+    public void resumeDelivery() {
+        for (Inflight f : inflight.values()) {
+            if (f.released) {
+                link.sendPubRel(f.packetId);
+            } else {
+                link.sendPublish(f.delivery, f.packetId, true);
+            }
+        }
+        drainQueue();
+    }
+
+    /**
+     * The connection is gone. The will is published after its delay unless the session resumes
+     * first, and the session ends after its expiry interval. [MQTT-3.1.2-8], [MQTT-3.1.3-9]
+     */
+    public void detach(Link oldLink, boolean publishWill, Long newExpirySeconds) {
+        if (link != oldLink) {
+            return; // already taken over: that connection's end is no longer this session's business
+        }
+        link = null;
+        online = false;
+        if (newExpirySeconds != null) {
+            expirySeconds = newExpirySeconds;
+        }
+        rerouteSharedDeliveries();
+        Will will = oldLink.will();
+        if (publishWill && will != null) {
+            long delay = Math.min(will.delaySeconds(), expirySeconds);
+            if (delay <= 0) {
+                outlet.publishWill(tenant, will.message());
+            } else {
+                pendingWill = will.message();
+                willTask = lane.schedule(this::firePendingWill, delay, TimeUnit.SECONDS);
+            }
+        }
+        if (expirySeconds <= 0) {
+            end();
+        } else {
+            expiryTask = lane.schedule(this::end, expirySeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Another connection started a new session with this client id: this one ends now. */
+    public void replacedByCleanStart() {
+        if (link != null) {
+            Link old = link;
+            old.closeForTakeover();
+            detach(old, true, 0L);
+        } else {
+            end();
+        }
+    }
+
+    /** Ends the session: its subscriptions go, its queue is dropped and counted, a pending will fires. */
+    public void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        online = false;
+        cancel(expiryTask);
+        expiryTask = null;
+        firePendingWill();
+        tenant.topics().unsubscribeAll(this);
+        subscriptions.clear();
+        tenant.sessions().remove(this);
+        long lost = queue.size();
+        for (Inflight f : inflight.values()) {
+            if (!f.released) {
+                lost++;
+            }
+        }
+        tenant.metrics().droppedSessionEnded.add(lost);
+        queue.clear();
+        queuedBytes = 0;
+        inflight.clear();
+        inboundQos2.clear();
+    }
+
+    private void firePendingWill() {
+        cancel(willTask);
+        willTask = null;
+        if (pendingWill != null) {
+            Message will = pendingWill;
+            pendingWill = null;
+            outlet.publishWill(tenant, will);
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> task) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    // ---- subscriptions ------------------------------------------------------------------------
+
+    public Map<String, Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    public long expirySeconds() {
+        return expirySeconds;
+    }
+
+    // ---- outbound -----------------------------------------------------------------------------
+
+    private void deliver(Delivery d) {
+        if (ended) {
+            tenant.metrics().droppedSessionEnded.increment();
+            return;
+        }
+        if (d.message().isExpired(clock.millis())) {
+            tenant.metrics().droppedExpired.increment();
+            return;
+        }
+        if (d.qos() == 0) {
+            if (link == null) {
+                tenant.metrics().droppedOffline.increment();
+            } else {
+                link.sendPublish(d, 0, false);
+            }
+            return;
+        }
+        if (link != null && queue.isEmpty() && inflight.size() < link.sendWindow()) {
+            send(d);
+        } else {
+            enqueue(d);
+        }
+    }
+
+    private void enqueue(Delivery d) {
+        if (queue.size() >= limits.maxQueuedMessages() || queuedBytes + d.weight() > limits.maxQueuedBytes()) {
+            tenant.metrics().droppedQueueFull.increment();
+            return;
+        }
+        queue.addLast(d);
+        queuedBytes += d.weight();
+    }
+
+    private void send(Delivery d) {
+        int packetId = allocatePacketId();
+        if (link.sendPublish(d, packetId, false)) {
+            inflight.put(packetId, new Inflight(d, packetId));
+        }
+    }
+
+    private void drainQueue() {
+        while (link != null && !queue.isEmpty() && inflight.size() < link.sendWindow()) {
+            Delivery d = queue.pollFirst();
+            queuedBytes -= d.weight();
+            if (d.message().isExpired(clock.millis())) {
+                tenant.metrics().droppedExpired.increment();
+                continue;
+            }
+            send(d);
+        }
+    }
+
+    private int allocatePacketId() {
+        // in-flight is bounded well below 65535, so a free id is always found
+        while (true) {
+            int id = nextPacketId;
+            nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
+            if (!inflight.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    /** @return true if the packet id was in flight at QoS 1 */
+    public boolean onPubAck(int packetId) {
+        Inflight f = inflight.get(packetId);
+        if (f == null || f.delivery.qos() != 1) {
+            return false;
+        }
+        inflight.remove(packetId);
+        drainQueue();
+        return true;
+    }
+
+    /**
+     * @param failed true if a 5.0 client answered with an error reason code: the exchange ends there
+     * @return true if the packet id was in flight at QoS 2 (the caller then sends PUBREL)
+     */
+    public boolean onPubRec(int packetId, boolean failed) {
+        Inflight f = inflight.get(packetId);
+        if (f == null || f.delivery.qos() != 2) {
+            return false;
+        }
+        if (failed) {
+            inflight.remove(packetId);
+            drainQueue();
+            return false;
+        }
+        f.released = true;
+        return true;
+    }
+
+    /** @return true if the packet id was awaiting PUBCOMP */
+    public boolean onPubComp(int packetId) {
+        Inflight f = inflight.get(packetId);
+        if (f == null || !f.released) {
+            return false;
+        }
+        inflight.remove(packetId);
+        drainQueue();
+        return true;
+    }
+
+    /** Sends retained messages and other deliveries that originate in this session's own lane. */
+    public void deliverNow(Delivery d) {
+        deliver(d);
+    }
+
+    // ---- inbound QoS 2 ------------------------------------------------------------------------
+
+    /** @return true if the id was new; false if this PUBLISH is a duplicate of one not yet released */
+    public boolean markInboundQos2(int packetId) {
+        return inboundQos2.add(packetId);
+    }
+
+    public boolean isInboundQos2Pending(int packetId) {
+        return inboundQos2.contains(packetId);
+    }
+
+    public int inboundQos2Count() {
+        return inboundQos2.size();
+    }
+
+    /** @return true if the id was awaiting PUBREL */
+    public boolean releaseInboundQos2(int packetId) {
+        return inboundQos2.remove(packetId);
+    }
+
+    // ---- shared subscriptions -----------------------------------------------------------------
+
+    private void rerouteSharedDeliveries() {
+        Iterator<Inflight> it = inflight.values().iterator();
+        while (it.hasNext()) {
+            Inflight f = it.next();
+            if (!f.released && f.delivery.sharedGroup() != null && outlet.reroute(tenant, this, f.delivery)) {
+                it.remove();
+            }
+        }
+        Iterator<Delivery> q = queue.iterator();
+        while (q.hasNext()) {
+            Delivery d = q.next();
+            if (d.sharedGroup() != null && outlet.reroute(tenant, this, d)) {
+                queuedBytes -= d.weight();
+                q.remove();
+            }
+        }
+    }
+
+    // ---- introspection for statistics and tests ----------------------------------------------
+
+    public int inflightCount() {
+        return inflight.size();
+    }
+
+    public int queuedCount() {
+        return queue.size();
+    }
+}

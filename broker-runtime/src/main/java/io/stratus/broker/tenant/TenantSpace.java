@@ -1,0 +1,46 @@
+package io.stratus.broker.tenant;
+
+import io.stratus.broker.metrics.TenantMetrics;
+import io.stratus.broker.retain.RetainedStore;
+import io.stratus.broker.routing.TopicTree;
+import io.stratus.broker.session.SessionStore;
+
+/**
+ * Everything the broker holds for one tenant: its topic tree, retained messages, sessions and
+ * counters. Isolation between tenants is structural: nothing here is shared, so no topic filter,
+ * client id or wildcard of one tenant can reach another's.
+ */
+public final class TenantSpace {
+
+    private final TenantId id;
+    private final TopicTree topics = new TopicTree();
+    private final RetainedStore retained;
+    private final SessionStore sessions;
+    private final TenantMetrics metrics = new TenantMetrics();
+
+    public TenantSpace(TenantId id, RetainedStore retained, SessionStore sessions) {
+        this.id = id;
+        this.retained = retained;
+        this.sessions = sessions;
+    }
+
+    public TenantId id() {
+        return id;
+    }
+
+    public TopicTree topics() {
+        return topics;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    public TenantMetrics metrics() {
+        return metrics;
+    }
+}

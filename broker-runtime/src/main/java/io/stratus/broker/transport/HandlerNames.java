@@ -1,0 +1,13 @@
+package io.stratus.broker.transport;
+
+/** Names of the handlers in a connection's pipeline; every listener's pipeline is built from these. */
+public final class HandlerNames {
+
+    public static final String KEEP_ALIVE = "keepAlive";
+    public static final String DECODER = "mqttDecoder";
+    public static final String ENCODER = "mqttEncoder";
+    public static final String CONNECTION = "mqttConnection";
+
+    private HandlerNames() {
+    }
+}

@@ -1,0 +1,53 @@
+package io.stratus.broker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The records check their own ranges, so a configuration built in code is as safe as a loaded one. */
+class BrokerConfigTest {
+
+    @Test
+    void defaultsAndTheirEphemeralCopyAreValid() {
+        BrokerConfig ephemeral = BrokerConfig.defaults().onEphemeralPorts();
+
+        assertEquals(new ListenerConfig("tcp", "tcp", "127.0.0.1", 0), ephemeral.listeners().get(0));
+    }
+
+    @Test
+    void refusesTwoListenersWithOneName() {
+        ListenerConfig listener = new ListenerConfig("tcp", "tcp", "0.0.0.0", 1883);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> new BrokerConfig(List.of(listener, listener),
+            LimitsConfig.defaults(), true, 10, 5));
+
+        assertEquals("listeners.tcp", e.key());
+    }
+
+    @Test
+    void refusesALimitOutOfRangeWhenBuiltInCode() {
+        LimitsConfig d = LimitsConfig.defaults();
+
+        ConfigException e = assertThrows(ConfigException.class, () -> new LimitsConfig(d.maxPacketSize(),
+            d.maxTopicLength(), d.maxTopicLevels(), d.maxClientIdLength(), 0, d.maxInflightOutbound(),
+            d.maxQueuedMessages(), d.maxQueuedBytes(), d.maxConnections(), d.maxKeepAliveSeconds(),
+            d.topicAliasMaximum(), d.maxSessionExpirySeconds(), d.maxSubscriptionsPerClient(),
+            d.connectTimeoutSeconds()));
+
+        assertEquals("limits.receive-maximum", e.key());
+        assertEquals("limits.receive-maximum=0 is out of range; allowed: a whole number from 1 to 65535",
+            e.getMessage());
+    }
+
+    @Test
+    void refusesAListenerPortOutOfRangeNamingTheListenersKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+            () -> new ListenerConfig("tls", "tcp", "0.0.0.0", 70000));
+
+        assertEquals("listeners.tls.port", e.key());
+        assertTrue(e.getMessage().contains("70000"), e.getMessage());
+    }
+}
