@@ -71,8 +71,8 @@ public final class ConfigLoader {
                                     Map<String, String> overrides) {
         Settings settings = new Settings();
         defaultSettings().forEach((key, value) -> settings.put(key, value, null));
-        String fileSetting = configFile.isPresent() ? "--config" : CONFIG_FILE_VARIABLE;
-        configFile(configFile, environment).ifPresent(file -> readFile(file, fileSetting, settings));
+        String fileKey = configFile.isPresent() ? "--config" : CONFIG_FILE_VARIABLE;
+        chooseConfigFile(configFile, environment).ifPresent(file -> readFile(file, fileKey, settings));
         readEnvironment(environment, settings);
         overrides.forEach((key, value) -> {
             requireKnownKey(key, "on the command line");
@@ -94,7 +94,10 @@ public final class ConfigLoader {
         return Collections.unmodifiableMap(settings);
     }
 
-    /** @return the environment variable that sets a key: {@code limits.max-packet-size} is {@code STRATUS_LIMITS_MAX_PACKET_SIZE} */
+    /**
+     * @return the environment variable that sets a key: {@code limits.max-packet-size} is
+     *     {@code STRATUS_LIMITS_MAX_PACKET_SIZE}
+     */
     public static String environmentVariable(String key) {
         return ENVIRONMENT_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
@@ -121,7 +124,7 @@ public final class ConfigLoader {
         return Collections.unmodifiableMap(keys);
     }
 
-    private static Optional<Path> configFile(Optional<Path> fromCommandLine, Map<String, String> environment) {
+    private static Optional<Path> chooseConfigFile(Optional<Path> fromCommandLine, Map<String, String> environment) {
         if (fromCommandLine.isPresent()) {
             return fromCommandLine;
         }
@@ -132,20 +135,19 @@ public final class ConfigLoader {
         try {
             return Optional.of(Path.of(fromEnvironment.trim()));
         } catch (InvalidPathException e) {
-            throw new ConfigException(CONFIG_FILE_VARIABLE,
-                CONFIG_FILE_VARIABLE + "=" + fromEnvironment + " is not a valid path; allowed: the path of a properties file");
+            throw ConfigException.invalidValue(CONFIG_FILE_VARIABLE, fromEnvironment, "not a valid path",
+                "the path of a properties file");
         }
     }
 
-    private static void readFile(Path file, String fileSetting, Settings settings) {
+    private static void readFile(Path file, String fileKey, Settings settings) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(fileSetting, fileSetting + ": config file " + file + " does not exist");
+            throw new ConfigException(fileKey, fileKey + ": config file " + file + " does not exist");
         } catch (IOException | IllegalArgumentException e) {
-            throw new ConfigException(fileSetting,
-                fileSetting + ": cannot read config file " + file + ": " + e.getMessage());
+            throw new ConfigException(fileKey, fileKey + ": cannot read config file " + file + ": " + e.getMessage());
         }
         // Sorted, so that errors and the order of listeners the file adds do not depend on hashing.
         for (String key : new TreeSet<>(properties.stringPropertyNames())) {
@@ -169,7 +171,8 @@ public final class ConfigLoader {
                 key = ListenerConfig.key(listenerName, listener.group(2).toLowerCase(Locale.ROOT));
             }
             if (key == null) {
-                List<String> known = defaultSettings().keySet().stream().map(ConfigLoader::environmentVariable).toList();
+                List<String> known =
+                    defaultSettings().keySet().stream().map(ConfigLoader::environmentVariable).toList();
                 throw new ConfigException(name, "unknown environment variable " + name
                     + ": it is not a Stratus setting" + suggestion(name, known)
                     + " (every variable that starts with " + ENVIRONMENT_PREFIX + " must be one)");

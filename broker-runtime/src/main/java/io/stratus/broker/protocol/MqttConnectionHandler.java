@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The MQTT state machine of one network connection: CONNECT first, then packets dispatched to the
@@ -56,6 +57,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     private TenantSpace tenant;
     private PacketProcessor packets;
     private boolean detached;
+    /** Whether this connection is in the connected-clients gauge; set on the lane, read there too. */
+    private final AtomicBoolean counted = new AtomicBoolean();
     private ScheduledFuture<?> connectTimeout;
 
     public MqttConnectionHandler(BrokerServices services) {
@@ -209,6 +212,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             MqttProperties props = connectProcessor.connAckProperties(accepted);
             connection.write(ConnectProcessor.connAck(accepted.version(), ReasonCodes.SUCCESS, claim.resumed(), props));
+            counted.set(true);
             tenant.metrics().clientsConnected.incrementAndGet();
             tenant.metrics().connectsTotal.increment();
             AUDIT.info("connect tenant={} client={} version={} resumed={} keepAlive={}", tenant.id(),
@@ -261,9 +265,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         Connection c = connection;
         Session s = session;
         onLane(() -> {
-            boolean wasOnline = s.isOnline();
             s.detach(c, publishWill, newExpiry);
-            if (wasOnline) {
+            if (counted.getAndSet(false)) {
                 tenant.metrics().clientsConnected.decrementAndGet();
             }
         });

@@ -83,7 +83,7 @@ public final class InMemoryRetainedStore implements RetainedStore {
     public List<Message> match(TopicFilter filter, long nowMillis) {
         Objects.requireNonNull(filter, "filter");
         Collector collector = new Collector(nowMillis);
-        collect(root, filter.levels(), 0, collector);
+        collect(root, filter.levels(), collector);
         if (collector.expired != null) {
             removeIfStillExpired(collector.expired, nowMillis);
         }
@@ -140,27 +140,35 @@ public final class InMemoryRetainedStore implements RetainedStore {
         return count;
     }
 
-    private static void collect(Node node, List<String> levels, int depth, Collector collector) {
-        if (depth == levels.size()) {
-            collector.take(node);
-            return;
-        }
-        String level = levels.get(depth);
-        if (level.equals(MULTI_LEVEL)) {
-            // '#' includes the parent level: "sport/#" returns "sport" too [MQTT-4.7.1-1]
-            collector.take(node);
-            collectSubtrees(node, depth == 0, collector);
-        } else if (level.equals(SINGLE_LEVEL)) {
-            for (Node child : node.children.values()) {
-                if (depth == 0 && isDollar(child.level)) {
-                    continue; // [MQTT-4.7.2-1]
-                }
-                collect(child, levels, depth + 1, collector);
+    /** Walks the trie along the filter's levels; iterative, as filters can be deeper than a thread's stack. */
+    private static void collect(Node root, List<String> levels, Collector collector) {
+        ArrayDeque<Frame> pending = new ArrayDeque<>();
+        pending.push(new Frame(root, 0));
+        while (!pending.isEmpty()) {
+            Frame frame = pending.pop();
+            Node node = frame.node();
+            int depth = frame.depth();
+            if (depth == levels.size()) {
+                collector.take(node);
+                continue;
             }
-        } else {
-            Node child = node.children.get(level);
-            if (child != null) {
-                collect(child, levels, depth + 1, collector);
+            String level = levels.get(depth);
+            if (level.equals(MULTI_LEVEL)) {
+                // '#' includes the parent level: "sport/#" returns "sport" too [MQTT-4.7.1-1]
+                collector.take(node);
+                collectSubtrees(node, depth == 0, collector);
+            } else if (level.equals(SINGLE_LEVEL)) {
+                for (Node child : node.children.values()) {
+                    if (depth == 0 && isDollar(child.level)) {
+                        continue; // [MQTT-4.7.2-1]
+                    }
+                    pending.push(new Frame(child, depth + 1));
+                }
+            } else {
+                Node child = node.children.get(level);
+                if (child != null) {
+                    pending.push(new Frame(child, depth + 1));
+                }
             }
         }
     }
@@ -264,6 +272,9 @@ public final class InMemoryRetainedStore implements RetainedStore {
             this.level = level;
             this.parent = parent;
         }
+    }
+
+    private record Frame(Node node, int depth) {
     }
 
     /** The results of one match, and the expired messages it came across. */

@@ -1,5 +1,6 @@
 package io.stratus.broker.routing;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,7 +144,7 @@ public final class TopicTree {
         // One split per publish, shared by every branch of the walk; the exact-child look-ups need
         // String keys anyway.
         String[] levels = Topics.splitLevels(topicName);
-        return walk(root, levels, 0, visitor);
+        return walk(root, levels, visitor);
     }
 
     /** @return the number of subscriptions, shared-group members included */
@@ -165,13 +166,11 @@ public final class TopicTree {
 
     /** @return the number of trie nodes below the root; 0 once every subscription is gone */
     int nodeCount() {
-        return countBelow(root);
-    }
-
-    private static int countBelow(Node node) {
         int count = 0;
-        for (Node child : node.children.values()) {
-            count += 1 + countBelow(child);
+        ArrayDeque<Node> pending = new ArrayDeque<>(root.children.values());
+        while (!pending.isEmpty()) {
+            count++;
+            pending.addAll(pending.pop().children.values());
         }
         return count;
     }
@@ -212,38 +211,58 @@ public final class TopicTree {
         }
     }
 
-    private static int walk(Node node, String[] levels, int depth, MatchVisitor visitor) {
-        int looked = 1;
-        if (depth == levels.length) {
-            visit(node, visitor);
-            // "sport/#" matches "sport": '#' includes the parent level [MQTT-4.7.1-1]
-            Node multi = node.children.get(Topics.MULTI_LEVEL);
-            if (multi != null) {
-                looked++;
-                visit(multi, visitor);
+    /**
+     * Depth-first over the trie along the topic's levels: at each node the exact child, the
+     * {@code +} child and the {@code #} child. Iterative with an explicit stack, because the depth
+     * is as large as the configured level limit allows, which can exceed a thread's stack.
+     *
+     * @return the number of nodes looked at
+     */
+    private static int walk(Node root, String[] levels, MatchVisitor visitor) {
+        // Each expanded node leaves at most one sibling behind per level, so levels + 2 slots suffice.
+        Node[] stackNodes = new Node[levels.length + 2];
+        int[] stackDepths = new int[levels.length + 2];
+        int top = 0;
+        stackNodes[top++] = root;
+        int looked = 0;
+        while (top > 0) {
+            top--;
+            Node node = stackNodes[top];
+            int depth = stackDepths[top];
+            looked++;
+            if (depth == levels.length) {
+                visit(node, visitor);
+                // "sport/#" matches "sport": '#' includes the parent level [MQTT-4.7.1-1]
+                Node multi = node.children.get(Topics.MULTI_LEVEL);
+                if (multi != null) {
+                    looked++;
+                    visit(multi, visitor);
+                }
+                continue;
             }
-            return looked;
-        }
-        String level = levels[depth];
-        // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'
-        boolean wildcardsApply = depth > 0 || level.isEmpty() || level.charAt(0) != '$';
-        if (wildcardsApply) {
-            Node multi = node.children.get(Topics.MULTI_LEVEL);
-            if (multi != null) {
-                looked++;
-                visit(multi, visitor);
+            String level = levels[depth];
+            // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'
+            boolean wildcardsApply = depth > 0 || level.isEmpty() || level.charAt(0) != '$';
+            if (wildcardsApply) {
+                Node multi = node.children.get(Topics.MULTI_LEVEL);
+                if (multi != null) {
+                    looked++;
+                    visit(multi, visitor);
+                }
+                Node single = node.children.get(Topics.SINGLE_LEVEL);
+                if (single != null) {
+                    stackNodes[top] = single;
+                    stackDepths[top++] = depth + 1;
+                }
             }
-            Node single = node.children.get(Topics.SINGLE_LEVEL);
-            if (single != null) {
-                looked += walk(single, levels, depth + 1, visitor);
-            }
-        }
-        // A topic name never has a wildcard level; if an unvalidated one does, do not visit the
-        // wildcard nodes a second time as if they were exact matches.
-        if (!isWildcard(level)) {
-            Node exact = node.children.get(level);
-            if (exact != null) {
-                looked += walk(exact, levels, depth + 1, visitor);
+            // A topic name never has a wildcard level; if an unvalidated one does, do not visit the
+            // wildcard nodes a second time as if they were exact matches.
+            if (!isWildcard(level)) {
+                Node exact = node.children.get(level);
+                if (exact != null) {
+                    stackNodes[top] = exact;
+                    stackDepths[top++] = depth + 1;
+                }
             }
         }
         return looked;

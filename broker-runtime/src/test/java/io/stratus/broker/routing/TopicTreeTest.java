@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stratus.broker.routing.Fixtures.RecordingVisitor;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -335,6 +336,20 @@ class TopicTreeTest {
     }
 
     @Test
+    void matchHandlesFiltersAsDeepAsTheLengthLimitAllows() throws InvalidTopicException {
+        // given the deepest filter 65,535 bytes can spell: 32,768 '+' levels, and a topic as deep
+        String deepFilter = String.join("/", Collections.nCopies(32_768, "+"));
+        String deepTopic = String.join("/", Collections.nCopies(32_768, "x"));
+        tree.subscribe(new Subscription(alice, TopicFilter.parse(deepFilter, 65_535, 65_535),
+            SubscriptionOptions.ofQos(0), 0));
+        tree.subscribe(subscription(bob, "x/#"));
+        // when the deep topic is matched, then the walk does not exhaust the thread's stack
+        assertEquals(2, match(tree, deepTopic).visits());
+        tree.unsubscribeAll(alice);
+        assertEquals(2, tree.nodeCount());
+    }
+
+    @Test
     void matchAgreesWithTopicFilterMatchesForRandomFiltersAndTopics() {
         // given many random filters and topics over a tiny alphabet, so that they collide often
         Random random = new Random(42);
@@ -375,7 +390,7 @@ class TopicTreeTest {
                 sb.append(words[pick]);
             }
         }
-        return sb.toString();
+        return sb.length() == 0 ? "+" : sb.toString();
     }
 
     private static String randomTopic(Random random, String[] words) {

@@ -1,0 +1,96 @@
+package io.stratus.broker.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.HexFormat;
+
+/**
+ * A client that writes literal bytes to a real broker socket and reads whole MQTT packets back, for
+ * the edge cases that well-behaved client libraries refuse to produce.
+ */
+public final class RawClient implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    public RawClient(String host, int port) throws IOException {
+        socket = new Socket(host, port);
+        socket.setSoTimeout(5000);
+        socket.setTcpNoDelay(true);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    /** Writes bytes given as hex, spaces allowed: {@code "10 0c 00 04 4d 51 54 54 04 02 00 3c 00 00"}. */
+    public RawClient send(String hex) throws IOException {
+        return send(HexFormat.of().parseHex(hex.replace(" ", "")));
+    }
+
+    public RawClient send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
+    /** Reads one whole packet (fixed header included), or throws EOFException if the broker closed. */
+    public byte[] readPacket() throws IOException {
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        int first = in.read();
+        if (first < 0) {
+            throw new EOFException("connection closed by the broker");
+        }
+        packet.write(first);
+        int remaining = 0;
+        int multiplier = 1;
+        int digit;
+        do {
+            digit = in.read();
+            if (digit < 0) {
+                throw new EOFException("connection closed inside a packet");
+            }
+            packet.write(digit);
+            remaining += (digit & 0x7F) * multiplier;
+            multiplier *= 128;
+        } while ((digit & 0x80) != 0);
+        byte[] body = in.readNBytes(remaining);
+        if (body.length < remaining) {
+            throw new EOFException("connection closed inside a packet");
+        }
+        packet.write(body);
+        return packet.toByteArray();
+    }
+
+    /** @return the packet as lower-case hex without spaces */
+    public String readPacketHex() throws IOException {
+        return HexFormat.of().formatHex(readPacket());
+    }
+
+    /**
+     * @return true if the broker closes the connection (end of stream) within the socket timeout,
+     *     discarding whatever packets come before that
+     */
+    public boolean closedByBroker() throws IOException {
+        try {
+            while (true) {
+                if (in.read() < 0) {
+                    return true;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,93 @@
+package io.stratus.broker.support;
+
+import io.stratus.broker.StratusBroker;
+import io.stratus.broker.config.BrokerConfig;
+import io.stratus.broker.config.LimitsConfig;
+import io.stratus.broker.metrics.TenantMetrics;
+import io.stratus.broker.tenant.TenantId;
+import io.stratus.broker.tenant.TenantSpace;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * A real broker on an ephemeral loopback port for one test (or one test class). Use in
+ * try-with-resources or close it in {@code @AfterEach}.
+ */
+public final class TestBroker implements AutoCloseable {
+
+    private final StratusBroker broker;
+    private final ManualClock clock;
+    private final BrokerConfig config;
+
+    private TestBroker(BrokerConfig config, ManualClock clock) throws Exception {
+        this.config = config;
+        this.clock = clock;
+        this.broker = clock == null ? new StratusBroker(config) : new StratusBroker(config, clock);
+        broker.start();
+    }
+
+    /** A broker with the default configuration, $SYS publishing off (tests ask for it explicitly). */
+    public static TestBroker start() throws Exception {
+        return start(UnaryOperator.identity());
+    }
+
+    /** A broker with the default configuration but the limits the test changes. */
+    public static TestBroker start(UnaryOperator<LimitsConfig> limits) throws Exception {
+        return new TestBroker(config(limits, 0), null);
+    }
+
+    /** A broker whose expiry clock the test moves by hand. */
+    public static TestBroker startWithManualClock(UnaryOperator<LimitsConfig> limits) throws Exception {
+        return new TestBroker(config(limits, 0), new ManualClock());
+    }
+
+    /** A broker built from a whole configuration (listeners are moved to ephemeral loopback ports). */
+    public static TestBroker start(BrokerConfig config) throws Exception {
+        return new TestBroker(config.onEphemeralPorts(), null);
+    }
+
+    private static BrokerConfig config(UnaryOperator<LimitsConfig> limits, int sysInterval) {
+        BrokerConfig d = BrokerConfig.defaults().onEphemeralPorts();
+        return new BrokerConfig(d.listeners(), limits.apply(d.limits()), d.allowAnonymous(), sysInterval,
+            d.shutdownGraceSeconds());
+    }
+
+    public int port() {
+        return broker.port("tcp");
+    }
+
+    /** @return {@code tcp://127.0.0.1:PORT} for Paho */
+    public String uri() {
+        return "tcp://127.0.0.1:" + port();
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    /** @return the manual clock, or null if the broker runs on the system clock */
+    public ManualClock clock() {
+        return clock;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public StratusBroker broker() {
+        return broker;
+    }
+
+    public TenantSpace defaultTenant() {
+        return broker.tenant(TenantId.DEFAULT);
+    }
+
+    public TenantMetrics metrics() {
+        return defaultTenant().metrics();
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+    }
+}
