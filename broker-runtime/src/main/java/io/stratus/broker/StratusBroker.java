@@ -39,15 +39,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Stratus broker: its listeners, event loops and state. {@link #start()} binds every listener;
- * {@link #close()} shuts down gracefully: it stops accepting, stops reading, lets every message that
- * was already acknowledged reach its subscribers' connections, tells 5.0 clients why (0x8B) and
- * closes.
+ * {@link #close()} shuts down gracefully: it stops accepting connections and messages, lets every
+ * message that was already acknowledged reach its online subscribers (reading only their
+ * acknowledgements, within the grace period), tells 5.0 clients why (0x8B) and closes.
  */
 public final class StratusBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StratusBroker.class);
     /** Work handed between lanes goes at most this many hops deep (reader, publisher, subscriber). */
     private static final int DRAIN_ROUNDS = 3;
+    private static final int RETAINED_SWEEP_SECONDS = 60;
 
     private final BrokerConfig config;
     private final Clock clock;
@@ -98,6 +99,9 @@ public final class StratusBroker implements AutoCloseable {
             throw e;
         }
         tenants.space(TenantId.DEFAULT);
+        // expired retained messages nobody asks for would otherwise hold their slots for ever
+        workerGroup.next().scheduleAtFixedRate(() -> tenants.all().forEach(t -> t.retained().removeExpired(clock.millis())),
+            RETAINED_SWEEP_SECONDS, RETAINED_SWEEP_SECONDS, TimeUnit.SECONDS);
         if (config.sysIntervalSeconds() > 0) {
             SysPublisher sys = new SysPublisher(tenants, router, clock);
             workerGroup.next().scheduleAtFixedRate(sys, 0, config.sysIntervalSeconds(), TimeUnit.SECONDS);
@@ -128,9 +132,8 @@ public final class StratusBroker implements AutoCloseable {
             l.close().syncUninterruptibly();
         }
         if (workerGroup != null) {
-            for (Channel ch : channels) {
-                ch.config().setAutoRead(false);
-            }
+            // connections keep reading: with the shutdown flag set they take only acknowledgements,
+            // which let deliveries beyond a subscriber's Receive Maximum go out before it is closed
             drainLanes();
             for (Channel ch : channels) {
                 ch.pipeline().fireUserEventTriggered(ShutdownEvent.INSTANCE);

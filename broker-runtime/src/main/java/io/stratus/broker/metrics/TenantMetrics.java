@@ -30,6 +30,8 @@ public final class TenantMetrics {
     /** Publications refused (read-only topics). */
     public final LongAdder publishDenied = new LongAdder();
     public final LongAdder willsPublished = new LongAdder();
+    /** Retained messages not stored because the tenant's retained store was full. */
+    public final LongAdder retainedRefused = new LongAdder();
 
     /** @return every drop counted, whatever the reason */
     public long droppedTotal() {

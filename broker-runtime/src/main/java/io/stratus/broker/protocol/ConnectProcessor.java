@@ -16,7 +16,7 @@ import io.stratus.broker.routing.Topics;
 import io.stratus.broker.session.Will;
 import io.stratus.broker.tenant.TenantId;
 
-import java.util.UUID;
+import java.security.SecureRandom;
 
 /**
  * Checks a CONNECT against every normative rule the decoder does not already enforce and works out
@@ -41,6 +41,9 @@ final class ConnectProcessor {
                     int clientTopicAliasMaximum, Will will, String userName) {
     }
 
+    private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final LimitsConfig limits;
 
     ConnectProcessor(LimitsConfig limits) {
@@ -52,7 +55,7 @@ final class ConnectProcessor {
         return MqttVersion.fromProtocolNameAndLevel(h.name(), (byte) h.version());
     }
 
-    Accepted accept(MqttConnectMessage connect, TenantId tenant, long nowMillis) throws Refusal {
+    Accepted accept(MqttConnectMessage connect, TenantId tenant) throws Refusal {
         MqttConnectVariableHeader h = connect.variableHeader();
         MqttConnectPayload p = connect.payload();
         MqttVersion version = versionOf(connect);
@@ -91,10 +94,10 @@ final class ConnectProcessor {
                 // [MQTT-3.1.3-8]
                 throw new Refusal(ReasonCodes.V3_IDENTIFIER_REJECTED, "empty client id needs a clean session");
             }
-            clientId = "auto-" + UUID.randomUUID();
+            clientId = assignClientId();
             assigned = true; // [MQTT-3.1.3-6], [MQTT-3.2.2-16]
         }
-        if (clientId.length() > limits.maxClientIdLength()) {
+        if (!assigned && clientId.length() > limits.maxClientIdLength()) {
             throw new Refusal(v5 ? ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED,
                 "client id longer than " + limits.maxClientIdLength());
         }
@@ -126,7 +129,7 @@ final class ConnectProcessor {
 
         Will will = null;
         if (h.isWillFlag()) {
-            will = will(p, h, tenant, clientId, v5, nowMillis);
+            will = will(p, h, tenant, clientId, v5);
         }
         return new Accepted(version, clientId, assigned, h.isCleanSession(), keepAlive, keepAliveChanged,
             sessionExpiry, sessionExpiryChanged, Math.min(receiveMaximum, 65535),
@@ -134,7 +137,7 @@ final class ConnectProcessor {
     }
 
     private Will will(MqttConnectPayload p, MqttConnectVariableHeader h, TenantId tenant, String clientId,
-                      boolean v5, long nowMillis) throws Refusal {
+                      boolean v5) throws Refusal {
         try {
             Topics.validateTopicName(p.willTopic(), limits.maxTopicLength(), limits.maxTopicLevels());
         } catch (InvalidTopicException e) {
@@ -154,15 +157,28 @@ final class ConnectProcessor {
         long expiry = unsignedProperty(wp, MqttProperties.PUBLICATION_EXPIRY_INTERVAL, -1);
         long delay = v5 ? unsignedProperty(wp, MqttProperties.WILL_DELAY_INTERVAL, 0) : 0;
         Message message = new Message(tenant, p.willTopic(), payload, h.willQos(), h.isWillRetain(), properties,
-            clientId, PropertyMapper.expiryAt(nowMillis, expiry));
-        return new Will(message, delay);
+            clientId, 0);
+        return new Will(message, delay, expiry); // its expiry runs from publication
+    }
+
+    /**
+     * @return "auto-" and 18 random alphanumerics (about 107 bits): 23 characters from 0-9a-zA-Z, which
+     *     every server must accept [MQTT-3.1.3-5], so the client can come back with it under any limit of
+     *     at least that
+     */
+    private static String assignClientId() {
+        StringBuilder id = new StringBuilder("auto-");
+        for (int i = 0; i < 18; i++) {
+            id.append(ID_ALPHABET.charAt(RANDOM.nextInt(ID_ALPHABET.length())));
+        }
+        return id.toString();
     }
 
     static MqttConnAckMessage connAck(MqttVersion version, byte code, boolean sessionPresent,
                                       MqttProperties properties) {
         return MqttMessageBuilders.connAck()
             .returnCode(MqttConnectReturnCode.valueOf(code))
-            .sessionPresent(sessionPresent)
+            .sessionPresent(sessionPresent && version != MqttVersion.MQTT_3_1) // 3.1: a reserved byte
             .properties(version == MqttVersion.MQTT_5 ? properties : MqttProperties.NO_PROPERTIES)
             .build();
     }

@@ -3,6 +3,7 @@ package io.stratus.broker.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.stratus.broker.codec.PublishEncoder;
 import io.stratus.broker.message.Message;
 import io.stratus.broker.metrics.TenantMetrics;
@@ -21,6 +23,7 @@ import io.stratus.broker.session.Will;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -137,10 +140,9 @@ public final class Connection implements Session.Link {
             outboundAliases.put(topic, alias);
         }
         ByteBuf encoded = PublishEncoder.encode(channel.alloc(), p, mqtt5);
-        channel.write(encoded, channel.voidPromise());
+        writeSoon(encoded);
         metrics.messagesSent.increment();
         metrics.bytesSent.add(size);
-        flushSoon();
         return true;
     }
 
@@ -156,10 +158,29 @@ public final class Connection implements Session.Link {
 
     /** Writes a control packet and schedules a flush. Thread-safe. */
     void write(MqttMessage message) {
-        channel.write(message, channel.voidPromise());
-        flushSoon();
+        writeSoon(message);
     }
 
+    /**
+     * Writes on the channel's event loop and schedules a flush behind the write. From another thread
+     * (a session's lane that is not this channel's loop) the write itself is handed to the loop: were
+     * only the flush coalesced here, a write queued after a pending flush task would stay unflushed.
+     */
+    private void writeSoon(Object message) {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            channel.write(message, channel.voidPromise());
+            flushSoon();
+            return;
+        }
+        try {
+            loop.execute(() -> writeSoon(message));
+        } catch (RejectedExecutionException e) {
+            ReferenceCountUtil.release(message); // the loop is shutting down: nothing goes out any more
+        }
+    }
+
+    /** Runs on the channel's event loop only. */
     private void flushSoon() {
         if (flushPending.compareAndSet(false, true)) {
             channel.eventLoop().execute(flushTask);

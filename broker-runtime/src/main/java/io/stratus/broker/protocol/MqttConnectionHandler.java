@@ -24,6 +24,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.stratus.broker.codec.ConnectPropertyCheck;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.session.SessionStore;
 import io.stratus.broker.tenant.TenantId;
@@ -60,6 +61,10 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Whether this connection is in the connected-clients gauge; set on the lane, read there too. */
     private final AtomicBoolean counted = new AtomicBoolean();
     private ScheduledFuture<?> connectTimeout;
+    /** Set once the broker has decided to end the connection; may be set from the session's lane. */
+    private volatile boolean closing;
+    /** Set when a graceful shutdown reaches this connection: it ends once the client has acknowledged all. */
+    private volatile boolean draining;
 
     public MqttConnectionHandler(BrokerServices services) {
         this.services = services;
@@ -83,6 +88,10 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             if (!(msg instanceof MqttMessage m)) {
                 return;
             }
+            if (closing || !ctx.channel().isActive()) {
+                // the packets that were read in the same batch as the one that ended the connection
+                return;
+            }
             if (m.decoderResult().isFailure()) {
                 onDecoderFailure(ctx, m);
                 return;
@@ -94,6 +103,9 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
                     ctx.close(); // [MQTT-3.1.0-1]
                 }
                 return;
+            }
+            if (services.shutdown().isSet() && !finishesAcceptedWork(m.fixedHeader().messageType())) {
+                return; // shutting down: nothing new is accepted, and what is not acknowledged is not promised
             }
             dispatch(ctx, m);
         } finally {
@@ -136,6 +148,29 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             case AUTH -> protocolError("AUTH without an authentication method"); // [MQTT-3.15.0-? 4.12]
             default -> protocolError(fixed.messageType() + " is not sent by clients");
         }
+        if (draining) {
+            onLane(this::disconnectWhenDrained); // after the acknowledgement just handed to the lane
+        }
+    }
+
+    /** @return true for the packets a client may still send while the broker shuts down */
+    private static boolean finishesAcceptedWork(MqttMessageType type) {
+        return switch (type) {
+            case PUBACK, PUBREC, PUBREL, PUBCOMP, PINGREQ, DISCONNECT -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * During a graceful shutdown: ends the connection with 0x8B once the client has acknowledged
+     * every message sent or queued to it, so that what the broker accepted before it began to shut
+     * down is delivered even beyond the client's Receive Maximum. A client that stops acknowledging
+     * is cut off when the shutdown grace period ends. Runs on the session's lane.
+     */
+    private void disconnectWhenDrained() {
+        if (!closing && session.inflightCount() == 0 && session.queuedCount() == 0) {
+            disconnectWith(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down");
+        }
     }
 
     /** Runs work on the session's lane, in order with everything else for that session. */
@@ -153,6 +188,12 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         MqttVersion version = ConnectProcessor.versionOf(connect);
         boolean v5 = version == MqttVersion.MQTT_5;
         String clientId = connect.payload().clientIdentifier();
+        ConnectPropertyCheck.Fault fault = ctx.channel().attr(ConnectPropertyCheck.FAULT).getAndSet(null);
+        if (fault != null) {
+            refuse(ctx, version, fault.protocolError() ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET,
+                fault.reason(), clientId);
+            return;
+        }
         if (services.shutdown().isSet()) {
             refuse(ctx, version, v5 ? ReasonCodes.SERVER_SHUTTING_DOWN : ReasonCodes.V3_SERVER_UNAVAILABLE,
                 "shutting down", clientId);
@@ -171,7 +212,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         ConnectProcessor.Accepted accepted;
         try {
-            accepted = connectProcessor.accept(connect, tenantId, services.clock().millis());
+            accepted = connectProcessor.accept(connect, tenantId);
         } catch (ConnectProcessor.Refusal r) {
             refuse(ctx, version, r.code, r.getMessage(), clientId);
             return;
@@ -222,6 +263,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, MqttVersion version, byte code, String reason, String clientId) {
+        closing = true;
         AUDIT.info("connect refused tenant={} client={} code=0x{} reason={}", TenantId.DEFAULT, clientId,
             Integer.toHexString(code & 0xFF), reason);
         if (code == 0) {
@@ -243,7 +285,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             long requested = ConnectProcessor.unsignedProperty(h.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL, -1);
             if (requested >= 0) {
                 if (connection.connectSessionExpiry() == 0 && requested != 0) {
-                    protocolError("Session Expiry Interval set at DISCONNECT after 0 at CONNECT"); // [MQTT-3.14.2-2]
+                    protocolError("Session Expiry Interval set at DISCONNECT after 0 at CONNECT"); // §3.14.2.2.2
                     return;
                 }
                 newExpiry = Math.min(requested, services.config().limits().maxSessionExpirySeconds());
@@ -279,6 +321,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Ends the connection for a fault of the client: its will is published. */
     void disconnectWith(byte reasonCode, String reason) {
+        closing = true;
         LOG.debug("closing client={} code=0x{}: {}", connection.clientId(), Integer.toHexString(reasonCode & 0xFF), reason);
         restoreCodecVersion();
         connection.disconnect(reasonCode, reason);
@@ -322,7 +365,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof ShutdownEvent) {
             if (connection != null) {
                 connection.clearWill(); // the broker going away is not the client's failure
-                disconnectWith(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down");
+                draining = true;
+                onLane(this::disconnectWhenDrained);
             } else {
                 ctx.close();
             }

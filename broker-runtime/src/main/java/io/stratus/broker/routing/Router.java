@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Routes a published message to the sessions of its tenant whose subscriptions match: one copy per
  * session at the highest QoS of its matching subscriptions, carrying all their identifiers
- * [MQTT-3.3.4-2], [MQTT-3.3.4-3], and one member per shared-subscription group [MQTT-4.8.2-4].
+ * [MQTT-3.3.4-2], [MQTT-3.3.4-3], and one member per shared-subscription group (§4.8.2).
  * Thread-safe; runs on whichever lane the publisher is on and hands each delivery to the
  * subscriber's lane.
  */
@@ -28,8 +28,8 @@ public final class Router implements Session.Outlet {
      * @return how many sessions it was handed to
      */
     public int publish(TenantSpace tenant, Message message, Session publisher) {
-        if (message.retain()) {
-            tenant.retained().put(message);
+        if (message.retain() && !tenant.retained().put(message)) {
+            tenant.metrics().retainedRefused.increment(); // the store is full: still delivered live
         }
         Collector collector = new Collector(publisher, message.qos());
         tenant.topics().match(message.topic(), collector);

@@ -64,6 +64,8 @@ public final class Session implements Subscriber {
         final Delivery delivery;
         final int packetId;
         boolean released;
+        /** False while, after a reconnect, it waits for a slot in the new connection's send window. */
+        boolean sent = true;
 
         Inflight(Delivery delivery, int packetId) {
             this.delivery = delivery;
@@ -85,7 +87,7 @@ public final class Session implements Subscriber {
     private long expirySeconds;
     private ScheduledFuture<?> expiryTask;
     private ScheduledFuture<?> willTask;
-    private Message pendingWill;
+    private Will pendingWill;
 
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
@@ -93,6 +95,8 @@ public final class Session implements Subscriber {
     private long queuedBytes;
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private int nextPacketId = 1;
+    /** In-flight PUBLISHes not yet resent on the current connection; they go before the queue. */
+    private int unsent;
 
     public Session(TenantSpace tenant, String clientId, EventExecutor lane, LimitsConfig limits, Clock clock,
                    Outlet outlet) {
@@ -160,7 +164,7 @@ public final class Session implements Subscriber {
             old.closeForTakeover();
             Will will = old.will();
             if (will != null && will.delaySeconds() == 0) {
-                outlet.publishWill(tenant, will.message());
+                outlet.publishWill(tenant, will.messageAt(clock.millis()));
             }
         }
         cancel(expiryTask);
@@ -175,13 +179,19 @@ public final class Session implements Subscriber {
         return true;
     }
 
-    /** Sends again what was unacknowledged; call after the CONNACK has been written. */
+    /**
+     * Sends again what was unacknowledged; call after the CONNACK has been written. PUBRELs go at
+     * once; unacknowledged PUBLISHes keep their identifiers [MQTT-4.4.0-1] but are resent only as the
+     * new connection's window allows [MQTT-3.3.4-9], which may be smaller than the previous one.
+     */
     public void resumeDelivery() {
+        unsent = 0;
         for (Inflight f : inflight.values()) {
+            f.sent = f.released;
             if (f.released) {
                 link.sendPubRel(f.packetId);
             } else {
-                link.sendPublish(f.delivery, f.packetId, true);
+                unsent++;
             }
         }
         drainQueue();
@@ -205,9 +215,9 @@ public final class Session implements Subscriber {
         if (publishWill && will != null) {
             long delay = Math.min(will.delaySeconds(), expirySeconds);
             if (delay <= 0) {
-                outlet.publishWill(tenant, will.message());
+                outlet.publishWill(tenant, will.messageAt(clock.millis()));
             } else {
-                pendingWill = will.message();
+                pendingWill = will;
                 willTask = lane.schedule(this::firePendingWill, delay, TimeUnit.SECONDS);
             }
         }
@@ -252,6 +262,7 @@ public final class Session implements Subscriber {
         queue.clear();
         queuedBytes = 0;
         inflight.clear();
+        unsent = 0;
         inboundQos2.clear();
     }
 
@@ -259,9 +270,9 @@ public final class Session implements Subscriber {
         cancel(willTask);
         willTask = null;
         if (pendingWill != null) {
-            Message will = pendingWill;
+            Will will = pendingWill;
             pendingWill = null;
-            outlet.publishWill(tenant, will);
+            outlet.publishWill(tenant, will.messageAt(clock.millis()));
         }
     }
 
@@ -300,7 +311,7 @@ public final class Session implements Subscriber {
             }
             return;
         }
-        if (link != null && queue.isEmpty() && inflight.size() < link.sendWindow()) {
+        if (link != null && queue.isEmpty() && unsent == 0 && inflight.size() < link.sendWindow()) {
             send(d);
         } else {
             enqueue(d);
@@ -324,7 +335,8 @@ public final class Session implements Subscriber {
     }
 
     private void drainQueue() {
-        while (link != null && !queue.isEmpty() && inflight.size() < link.sendWindow()) {
+        resendInflight();
+        while (link != null && unsent == 0 && !queue.isEmpty() && inflight.size() < link.sendWindow()) {
             Delivery d = queue.pollFirst();
             queuedBytes -= d.weight();
             if (d.message().isExpired(clock.millis())) {
@@ -332,6 +344,30 @@ public final class Session implements Subscriber {
                 continue;
             }
             send(d);
+        }
+    }
+
+    /** Resends, in order and with DUP set, in-flight PUBLISHes the current connection has not had yet. */
+    private void resendInflight() {
+        Iterator<Inflight> it = inflight.values().iterator();
+        while (link != null && unsent > 0 && inflight.size() - unsent < link.sendWindow() && it.hasNext()) {
+            Inflight f = it.next();
+            if (f.sent) {
+                continue;
+            }
+            f.sent = true;
+            unsent--;
+            if (!link.sendPublish(f.delivery, f.packetId, true)) {
+                it.remove(); // too large for this connection: discarded as if delivered [MQTT-3.1.2-25]
+            }
+        }
+    }
+
+    /** Ends an exchange: the packet identifier is free again. */
+    private void forget(Inflight f) {
+        inflight.remove(f.packetId);
+        if (!f.sent) {
+            unsent--;
         }
     }
 
@@ -352,7 +388,7 @@ public final class Session implements Subscriber {
         if (f == null || f.delivery.qos() != 1) {
             return false;
         }
-        inflight.remove(packetId);
+        forget(f);
         drainQueue();
         return true;
     }
@@ -367,9 +403,14 @@ public final class Session implements Subscriber {
             return false;
         }
         if (failed) {
-            inflight.remove(packetId);
+            forget(f);
             drainQueue();
             return false;
+        }
+        if (!f.sent) {
+            // received on an earlier connection and acknowledged now: not to be resent any more
+            f.sent = true;
+            unsent--;
         }
         f.released = true;
         return true;
@@ -381,7 +422,7 @@ public final class Session implements Subscriber {
         if (f == null || !f.released) {
             return false;
         }
-        inflight.remove(packetId);
+        forget(f);
         drainQueue();
         return true;
     }

@@ -1,9 +1,11 @@
 package io.stratus.broker.transport;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.stratus.broker.codec.ConnectPropertyCheck;
 import io.stratus.broker.config.LimitsConfig;
 import io.stratus.broker.protocol.BrokerServices;
 import io.stratus.broker.protocol.MqttConnectionHandler;
@@ -23,9 +25,18 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        services.channels().add(ch);
+        configure(ch.pipeline());
+    }
+
+    /**
+     * Builds a connection's pipeline. Separate from {@link #initChannel} so that tests can build the
+     * very same pipeline on an embedded channel, which is not a socket channel.
+     */
+    public void configure(ChannelPipeline pipeline) {
+        services.channels().add(pipeline.channel());
         LimitsConfig limits = services.config().limits();
-        ch.pipeline()
+        pipeline
+            .addLast(HandlerNames.CONNECT_CHECK, new ConnectPropertyCheck(limits.maxPacketSize()))
             .addLast(HandlerNames.DECODER, new MqttDecoder(limits.maxPacketSize(), limits.maxClientIdLength()))
             .addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE)
             .addLast(HandlerNames.CONNECTION, new MqttConnectionHandler(services));
