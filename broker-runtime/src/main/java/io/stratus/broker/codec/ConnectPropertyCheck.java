@@ -140,7 +140,6 @@ public final class ConnectPropertyCheck extends ByteToMessageDecoder {
                     r.skip(r.u16());
                     r.skip(r.u16());
                 }
-                default -> throw new IllegalStateException(type.name());
             }
         }
         return null;

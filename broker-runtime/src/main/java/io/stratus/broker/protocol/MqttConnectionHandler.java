@@ -168,7 +168,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
      * is cut off when the shutdown grace period ends. Runs on the session's lane.
      */
     private void disconnectWhenDrained() {
-        if (!closing && session.inflightCount() == 0 && session.queuedCount() == 0) {
+        if (!closing && connection.channel().isActive() && session.inflightCount() == 0
+            && session.queuedCount() == 0) {
             disconnectWith(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down");
         }
     }

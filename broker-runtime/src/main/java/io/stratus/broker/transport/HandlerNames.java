@@ -6,6 +6,7 @@ public final class HandlerNames {
     public static final String KEEP_ALIVE = "keepAlive";
     /** Removes itself once it has seen the CONNECT. */
     public static final String CONNECT_CHECK = "connectPropertyCheck";
+    public static final String SUBSCRIBE_CHECK = "subscribeCheck";
     public static final String DECODER = "mqttDecoder";
     public static final String ENCODER = "mqttEncoder";
     public static final String CONNECTION = "mqttConnection";

@@ -6,6 +6,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.stratus.broker.codec.ConnectPropertyCheck;
+import io.stratus.broker.codec.SubscribeOptionsCheck;
 import io.stratus.broker.config.LimitsConfig;
 import io.stratus.broker.protocol.BrokerServices;
 import io.stratus.broker.protocol.MqttConnectionHandler;
@@ -37,6 +38,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         LimitsConfig limits = services.config().limits();
         pipeline
             .addLast(HandlerNames.CONNECT_CHECK, new ConnectPropertyCheck(limits.maxPacketSize()))
+            .addLast(HandlerNames.SUBSCRIBE_CHECK, new SubscribeOptionsCheck(limits.maxPacketSize()))
             .addLast(HandlerNames.DECODER, new MqttDecoder(limits.maxPacketSize(), limits.maxClientIdLength()))
             .addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE)
             .addLast(HandlerNames.CONNECTION, new MqttConnectionHandler(services));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.TestBroker;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,8 +50,9 @@ class MosquittoClientsInteropTest {
     private TestBroker broker;
     private final List<Process> processes = new ArrayList<>();
 
-    @BeforeAll
-    static void requireTheMosquittoClients() {
+    /** Per test rather than per class, so that every skipped test is reported with the reason. */
+    @BeforeEach
+    void requireTheMosquittoClients() {
         boolean present = onPath(SUB) && onPath(PUB);
         if (!present && System.getenv("CI") != null) {
             fail(SUB + " and " + PUB + " are not on the PATH; CI must install the Debian package "
@@ -105,14 +106,14 @@ class MosquittoClientsInteropTest {
     void deliversBetweenProtocolVersions(String publisherVersion, String subscriberVersion) throws Exception {
         // given
         broker = TestBroker.start();
-        Tool sub = start(SUB, subscriberVersion, "-t", "interop/mixed", "-q", "2", "-C", "1", "-v");
+        Tool sub = start(SUB, subscriberVersion, "-t", "interop/mixed", "-q", "2", "-C", "1", "-F", "%q|%t|%p");
         awaitSubscriptions(1);
 
         // when
         start(PUB, publisherVersion, "-t", "interop/mixed", "-q", "1", "-m", "across").awaitExit();
 
         // then the granted QoS is the smaller of the two [MQTT-3.8.4-6]
-        assertEquals(lines("interop/mixed across"), sub.awaitExit());
+        assertEquals(lines("1|interop/mixed|across"), sub.awaitExit());
     }
 
     // ---- retained messages ----------------------------------------------------------------------

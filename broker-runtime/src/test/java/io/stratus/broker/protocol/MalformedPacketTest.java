@@ -75,7 +75,7 @@ class MalformedPacketTest {
             bad("PUBREL with flags 0000", "60 02 00 01", "60 02 00 01", MALFORMED),
             bad("PUBREL with flags 0011", "63 02 00 01", "63 02 00 01", MALFORMED),
             bad("PUBREL with flags 1010", "6a 02 00 01", "6a 02 00 01", MALFORMED),
-            // [MQTT-1.5.5] (5.0 §1.5.5) a Variable Byte Integer has at most four bytes
+            // 3.1.1 §2.2.3, 5.0 §1.5.5: the Remaining Length has at most four bytes
             bad("Remaining Length of five bytes", "30 80 80 80 80 01", "30 80 80 80 80 01", MALFORMED),
             // [MQTT-3.3.2-2] no wildcards in a topic name; 5.0 may call it Malformed or Topic Name invalid
             bad("PUBLISH to a/#", "30 05 00 03 61 2f 23", "30 06 00 03 61 2f 23 00", MALFORMED, TOPIC_NAME_INVALID),
@@ -89,6 +89,11 @@ class MalformedPacketTest {
             bad("topic filter with invalid UTF-8", "82 07 00 01 00 02 c3 28 00", "82 08 00 01 00 00 02 c3 28 00",
                 MALFORMED),
             // [MQTT-3.8.3-3] (5.0 [MQTT-3.8.3-2]) at least one topic filter
+            // [MQTT-3-8.3-4] 3.1.1: bits 2-7 of the requested QoS byte; [MQTT-3.8.3-5] 5.0: bits 6-7
+            bad("SUBSCRIBE with reserved option bits", "82 06 00 01 00 01 61 04", "82 07 00 01 00 00 01 61 40",
+                MALFORMED),
+            bad("SUBSCRIBE with a reserved option bit in its second filter",
+                "82 0a 00 01 00 01 61 00 00 01 62 80", "82 0b 00 01 00 00 01 61 00 00 01 62 80", MALFORMED),
             bad("SUBSCRIBE without topic filters", "82 02 00 01", "82 03 00 01 00", PROTOCOL_ERROR),
             // [MQTT-3-8.3-4] (5.0 §3.8.3.1: QoS 3 and Retain Handling 3 are Protocol Errors)
             bad("SUBSCRIBE with QoS 3", "82 06 00 01 00 01 61 03", "82 07 00 01 00 00 01 61 03",

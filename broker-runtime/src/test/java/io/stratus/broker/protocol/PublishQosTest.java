@@ -100,7 +100,7 @@ class PublishQosTest {
              LibraryClient publisher = LibraryClient.connect(library, broker, "pub-" + library + qos)) {
             subscriber.subscribe(topic, qos);
 
-            // returns only once the library saw the broker complete the flow (PUBACK, PUBREC+PUBCOMP)
+            // returns once the library has the broker's acknowledgement (PUBACK, PUBREC or PUBCOMP)
             publisher.publish(topic, "hello " + qos, qos);
 
             LibraryClient.Received received = subscriber.next();
@@ -134,7 +134,7 @@ class PublishQosTest {
                 assertArrayEquals(ack(PUBREL, p.packetId()), subscriber.readPacket());
                 subscriber.send(ack(PUBCOMP, p.packetId()));
             }
-            // the exchange is complete: the next message flows and is the only thing that comes
+            // nothing else follows the exchange (no resend, no stray PUBREL): next comes the next message
             publisher.publish("min/qos", "next", publishedQos);
             Packet next = expectPublish(subscriber, true);
             assertEquals("next", next.payloadText());

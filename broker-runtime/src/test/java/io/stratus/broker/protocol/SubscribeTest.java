@@ -25,13 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.HashSet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SUBSCRIBE and UNSUBSCRIBE end to end: matching, per-filter results, replacement, overlaps, limits. */
@@ -122,6 +124,11 @@ class SubscribeTest {
         SubscriberInbox everything = new SubscriberInbox();
         Mqtt5BlockingClient hashSubscriber = clients.hivemq("hash-sub", everything);
         hashSubscriber.subscribeWith().topicFilter("#").qos(MqttQos.AT_MOST_ONCE).send();
+        SubscriberInbox sharedEverything = new SubscriberInbox();
+        clients.hivemq("shared-hash-sub", sharedEverything).subscribeWith()
+            .addSubscription().topicFilter("$share/all/#").qos(MqttQos.AT_MOST_ONCE).applySubscription()
+            .addSubscription().topicFilter("+/broker/#").qos(MqttQos.AT_MOST_ONCE).applySubscription()
+            .send();
         SubscriberInbox sys = new SubscriberInbox();
         MqttClient sysSubscriber = clients.pahoV3("sys-sub", sys);
         sysSubscriber.subscribe("$SYS/#", 0);
@@ -134,8 +141,10 @@ class SubscribeTest {
         // a marker published after that round reaches '#' after anything of the round would have
         clients.pahoV3("marker-pub", new SubscriberInbox()).publish("marker", bytes("marker"), 0, false);
 
-        // then: '$SYS/#' received them, '#' neither the retained nor the live ones [MQTT-4.7.2-1]
+        // then: '$SYS/#' received them, filters that start with a wildcard neither the retained nor the
+        // live ones, shared or not [MQTT-4.7.2-1]
         assertEquals(List.of(), everything.until("marker"));
+        assertEquals(List.of(), sharedEverything.until("marker"));
     }
 
     @Test
@@ -261,6 +270,39 @@ class SubscribeTest {
         assertEquals(2, copy.subscriptionIds().size());
     }
 
+    @Test
+    void resubscribingWithoutAnIdentifierDropsTheOldOne() throws Exception {
+        // given: a subscription with identifier 7, then the same filter again without one
+        SubscriberInbox inbox = new SubscriberInbox();
+        MqttAsyncClient subscriber = clients.pahoV5("resub-id", inbox);
+        subscribeWithId(subscriber, new MqttSubscription("ids/t", 1), 7);
+        Mqtt5BlockingClient publisher = clients.hivemq("resub-id-pub", new SubscriberInbox());
+        publisher.publishWith().topic("ids/t").payload(bytes("first")).qos(MqttQos.AT_LEAST_ONCE).send();
+        assertEquals(List.of(7), inbox.next().subscriptionIds());
+
+        // when
+        subscriber.subscribe(new MqttSubscription("ids/t", 1)).waitForCompletion(TIMEOUT);
+        publisher.publishWith().topic("ids/t").payload(bytes("second")).qos(MqttQos.AT_LEAST_ONCE).send();
+
+        // then: the replacement has no identifier, so neither has the message [MQTT-3.8.4-3]
+        assertEquals(new Received("ids/t", "second", 1, false, List.of()), inbox.next());
+    }
+
+    @Test
+    void retainedMessagesSentOnSubscribeCarryTheSubscriptionIdentifier() throws Exception {
+        // given
+        clients.hivemq("retained-id-pub", new SubscriberInbox()).publishWith().topic("ids/retained")
+            .payload(bytes("kept")).qos(MqttQos.AT_LEAST_ONCE).retain(true).send();
+        SubscriberInbox inbox = new SubscriberInbox();
+        MqttAsyncClient subscriber = clients.pahoV5("retained-id", inbox);
+
+        // when
+        subscribeWithId(subscriber, new MqttSubscription("ids/+", 1), 42);
+
+        // then [MQTT-3.3.4-3]
+        assertEquals(new Received("ids/retained", "kept", 1, true, List.of(42)), inbox.next());
+    }
+
     private static void subscribeWithId(MqttAsyncClient client, MqttSubscription subscription, int id)
         throws Exception {
         MqttProperties properties = new MqttProperties();
@@ -283,6 +325,22 @@ class SubscribeTest {
         // then
         List<Received> before = inbox.until("marker");
         assertEquals(List.of(new Received("a/b", "reading", 2, false, List.of())), before);
+    }
+
+    @ParameterizedTest(name = "protocol level {0}")
+    @ValueSource(ints = {V311, V5})
+    void treatsReservedSubscriptionOptionBitsAsMalformed(int version) throws Exception {
+        // given
+        RawClient raw = clients.raw(version, "reserved-bits-" + version);
+
+        // when: QoS 1 with reserved bit 6 set
+        raw.send(MqttBytes.subscribe(version, 1, -1, "a/b", 0x41));
+
+        // then: 5.0 [MQTT-3.8.3-5] DISCONNECT 0x81 Malformed Packet; 3.1.1 [MQTT-3-8.3-4] close, no SUBACK
+        if (version == V5) {
+            assertEquals(0x81, MqttBytes.disconnectCode(raw.readPacket()));
+        }
+        assertThrows(EOFException.class, raw::readPacket);
     }
 
     @Test
