@@ -1,50 +1,51 @@
 package io.stratus.broker.protocol;
 
-import io.stratus.broker.config.LimitsConfig;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.LibraryClient;
 import io.stratus.broker.support.LibraryClient.Library;
+import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.LimitsBuilder;
 import io.stratus.broker.support.RawClient;
-import io.stratus.broker.support.TestBroker;
-import io.stratus.broker.support.WirePackets.Packet;
+import io.stratus.broker.support.PacketReader.Packet;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.UnaryOperator;
 
 import static io.stratus.broker.support.LibraryClient.WAIT_SECONDS;
-import static io.stratus.broker.support.WirePackets.DISCONNECT;
-import static io.stratus.broker.support.WirePackets.PUBACK;
-import static io.stratus.broker.support.WirePackets.PUBCOMP;
-import static io.stratus.broker.support.WirePackets.PUBREC;
-import static io.stratus.broker.support.WirePackets.PUBREL;
-import static io.stratus.broker.support.WirePackets.RECEIVE_MAXIMUM;
-import static io.stratus.broker.support.WirePackets.SESSION_EXPIRY_INTERVAL;
-import static io.stratus.broker.support.WirePackets.ack;
-import static io.stratus.broker.support.WirePackets.connect5;
-import static io.stratus.broker.support.WirePackets.expectConnAck;
-import static io.stratus.broker.support.WirePackets.expectPublish;
-import static io.stratus.broker.support.WirePackets.expectSuccessAck;
-import static io.stratus.broker.support.WirePackets.fourByteProperty;
-import static io.stratus.broker.support.WirePackets.hex;
-import static io.stratus.broker.support.WirePackets.noProperties;
-import static io.stratus.broker.support.WirePackets.open5;
-import static io.stratus.broker.support.WirePackets.packet;
-import static io.stratus.broker.support.WirePackets.publish;
-import static io.stratus.broker.support.WirePackets.publish5;
-import static io.stratus.broker.support.WirePackets.subscribeAndExpectGranted;
-import static io.stratus.broker.support.WirePackets.twoByteProperty;
-import static io.stratus.broker.support.WirePackets.u16;
-import static io.stratus.broker.support.WirePackets.utf8;
+import static io.stratus.broker.support.Packets.DISCONNECT;
+import static io.stratus.broker.support.Packets.PUBACK;
+import static io.stratus.broker.support.Packets.PUBCOMP;
+import static io.stratus.broker.support.Packets.PUBREC;
+import static io.stratus.broker.support.Packets.PUBREL;
+import static io.stratus.broker.support.Packets.RECEIVE_MAXIMUM;
+import static io.stratus.broker.support.Packets.SESSION_EXPIRY_INTERVAL;
+import static io.stratus.broker.support.Packets.ack;
+import static io.stratus.broker.support.Packets.connect5;
+import static io.stratus.broker.support.PacketReader.expectConnAck;
+import static io.stratus.broker.support.PacketReader.expectPublish;
+import static io.stratus.broker.support.PacketReader.expectSuccessAck;
+import static io.stratus.broker.support.Packets.fourByteProperty;
+import static io.stratus.broker.support.Packets.hex;
+import static io.stratus.broker.support.Packets.noProperties;
+import static io.stratus.broker.support.RawClient.open5;
+import static io.stratus.broker.support.Packets.packet;
+import static io.stratus.broker.support.Packets.publish;
+import static io.stratus.broker.support.Packets.publish5;
+import static io.stratus.broker.support.PacketReader.subscribeAndExpectGranted;
+import static io.stratus.broker.support.Packets.twoByteProperty;
+import static io.stratus.broker.support.Packets.u16;
+import static io.stratus.broker.support.Packets.utf8;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -58,24 +59,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FlowControlTest {
 
-    private TestBroker broker;
-
-    @AfterEach
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    private void start(UnaryOperator<LimitsConfig> limits) throws Exception {
-        broker = TestBroker.start(limits);
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     @Test
     void neverHasMoreThanTheClientsReceiveMaximumQos1PublishesUnacknowledged() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient subscriber = open5(broker, "sub", true, twoByteProperty(RECEIVE_MAXIMUM, 2));
-             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V3, broker, "pub")) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient subscriber = open5(fixture.broker(), "sub", true, twoByteProperty(RECEIVE_MAXIMUM, 2));
+             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V3, fixture.broker(), "pub")) {
             subscribeAndExpectGranted(subscriber, true, 1, "window/q1", 1);
             subscribeAndExpectGranted(subscriber, true, 2, "window/marker", 0);
 
@@ -104,9 +95,9 @@ class FlowControlTest {
 
     @Test
     void countsQos2PublishAgainstReceiveMaximumUntilPubcomp() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient subscriber = open5(broker, "sub", true, twoByteProperty(RECEIVE_MAXIMUM, 1));
-             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, broker, "pub")) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient subscriber = open5(fixture.broker(), "sub", true, twoByteProperty(RECEIVE_MAXIMUM, 1));
+             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, fixture.broker(), "pub")) {
             subscribeAndExpectGranted(subscriber, true, 1, "window/q2", 2);
             subscribeAndExpectGranted(subscriber, true, 2, "window/marker", 0);
 
@@ -131,9 +122,9 @@ class FlowControlTest {
 
     @Test
     void pubrecWithErrorReasonEndsTheExchangeAndFreesItsSlot() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient subscriber = open5(broker, "sub", true, twoByteProperty(RECEIVE_MAXIMUM, 1));
-             LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V5, broker, "pub")) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient subscriber = open5(fixture.broker(), "sub", true, twoByteProperty(RECEIVE_MAXIMUM, 1));
+             LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V5, fixture.broker(), "pub")) {
             subscribeAndExpectGranted(subscriber, true, 1, "refused/q2", 2);
 
             publisher.publish("refused/q2", "refused", 2);
@@ -151,9 +142,9 @@ class FlowControlTest {
 
     @Test
     void resendsNoMoreThanTheNewConnectionsReceiveMaximumAfterReconnect() throws Exception {
-        start(UnaryOperator.identity());
-        try (LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V3, broker, "pub")) {
-            try (RawClient subscriber = open5(broker, "sub", false, fourByteProperty(SESSION_EXPIRY_INTERVAL, 300),
+        fixture.start(UnaryOperator.identity());
+        try (LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V3, fixture.broker(), "pub")) {
+            try (RawClient subscriber = open5(fixture.broker(), "sub", false, fourByteProperty(SESSION_EXPIRY_INTERVAL, 300),
                 twoByteProperty(RECEIVE_MAXIMUM, 3))) {
                 subscribeAndExpectGranted(subscriber, true, 1, "resume/q1", 1);
                 subscribeAndExpectGranted(subscriber, true, 2, "resume/marker", 0);
@@ -163,7 +154,7 @@ class FlowControlTest {
                 }
             } // three unacknowledged
 
-            try (RawClient subscriber = new RawClient(broker.host(), broker.port())) {
+            try (RawClient subscriber = new RawClient(fixture.broker().host(), fixture.broker().port())) {
                 subscriber.send(connect5("sub", false, fourByteProperty(SESSION_EXPIRY_INTERVAL, 300),
                     twoByteProperty(RECEIVE_MAXIMUM, 1)));
                 expectConnAck(subscriber, true);
@@ -195,8 +186,8 @@ class FlowControlTest {
 
     @Test
     void disconnectsClientThatExceedsTheBrokersReceiveMaximum() throws Exception {
-        start(LimitsBuilder.with(l -> l.receiveMaximum(2)));
-        try (RawClient publisher = new RawClient(broker.host(), broker.port())) {
+        fixture.start(LimitsBuilder.with(l -> l.receiveMaximum(2)));
+        try (RawClient publisher = new RawClient(fixture.broker().host(), fixture.broker().port())) {
             publisher.send(connect5("greedy", true));
             Packet connAck = expectConnAck(publisher, true);
             assertEquals(2, connAck.property(RECEIVE_MAXIMUM).number(), "the limit is announced");
@@ -217,8 +208,8 @@ class FlowControlTest {
 
     @Test
     void acceptsFurtherQos2PublishesOnceEarlierOnesAreComplete() throws Exception {
-        start(LimitsBuilder.with(l -> l.receiveMaximum(2)));
-        try (RawClient publisher = open5(broker, "steady", true)) {
+        fixture.start(LimitsBuilder.with(l -> l.receiveMaximum(2)));
+        try (RawClient publisher = open5(fixture.broker(), "steady", true)) {
             for (int id = 1; id <= 2; id++) {
                 publisher.send(publish5(2, id, "steady", "q" + id));
                 expectSuccessAck(publisher, true, PUBREC, id);
@@ -236,16 +227,20 @@ class FlowControlTest {
 
     @Test
     void dropsAndCountsMessagesBeyondTheSessionQueueLimit() throws Exception {
-        start(LimitsBuilder.with(l -> l.maxQueuedMessages(3)));
+        fixture.start(LimitsBuilder.with(l -> l.maxQueuedMessages(3)));
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        MqttClient subscriber = new MqttClient(broker.uri(), "offline-sub", new MemoryPersistence());
+        MqttClient subscriber = new MqttClient(fixture.broker().uri(), "offline-sub", new MemoryPersistence());
         subscriber.setCallback(collectInto(received));
         MqttConnectOptions persistent = new MqttConnectOptions();
         persistent.setCleanSession(false);
-        try (LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, broker, "pub")) {
+        try (LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, fixture.broker(), "pub")) {
             subscriber.connect(persistent);
             subscriber.subscribe("queued", 1);
             subscriber.disconnect();
+            // nothing on the wire says when the broker has processed the DISCONNECT: until then the
+            // messages would go to the closing connection instead of the queue
+            Eventually.await(Duration.ofSeconds(5), "the broker sees offline-sub offline",
+                () -> !fixture.broker().defaultTenant().sessions().get("offline-sub").isOnline());
 
             for (int i = 1; i <= 5; i++) {
                 publisher.publish("queued", "m" + i, 1);
@@ -257,7 +252,7 @@ class FlowControlTest {
                 assertEquals("m" + i, poll(received));
             }
             assertEquals("marker", poll(received), "m4 and m5 did not fit in the queue");
-            assertEquals(2, broker.metrics().droppedQueueFull.sum());
+            assertEquals(2, fixture.broker().metrics().droppedQueueFull.sum());
         } finally {
             if (subscriber.isConnected()) {
                 subscriber.disconnect();

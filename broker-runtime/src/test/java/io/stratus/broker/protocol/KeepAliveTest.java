@@ -2,17 +2,16 @@ package io.stratus.broker.protocol;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
-import io.stratus.broker.support.ConnectPacket;
+import io.stratus.broker.support.Packets.Connect;
 import io.stratus.broker.support.LimitsBuilder;
-import io.stratus.broker.support.MqttBytes;
-import io.stratus.broker.support.OpenClients;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.RawClient;
-import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -30,29 +29,18 @@ class KeepAliveTest {
 
     private static final int MAX_KEEP_ALIVE = 30;
 
-    private TestBroker broker;
-    private OpenClients clients;
-
-    @AfterEach
-    void tearDown() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     private void start(int maxKeepAliveSeconds) throws Exception {
-        broker = TestBroker.start(LimitsBuilder.with(l -> l.maxKeepAliveSeconds(maxKeepAliveSeconds)));
-        clients = new OpenClients(broker);
+        fixture.start(LimitsBuilder.with(l -> l.maxKeepAliveSeconds(maxKeepAliveSeconds)));
     }
 
     @Test
     void closesMqtt311ClientThatFallsSilentForOneAndAHalfKeepAlives() throws Exception {
         start(MAX_KEEP_ALIVE);
-        RawClient raw = clients.raw();
-        raw.send(ConnectPacket.v311("silent").keepAlive(1).bytes());
+        RawClient raw = fixture.clients().raw();
+        raw.send(Connect.v311("silent").keepAlive(1).bytes());
         assertEquals("20020000", raw.readPacketHex());
         long connected = System.nanoTime();
 
@@ -65,13 +53,13 @@ class KeepAliveTest {
     @Test
     void disconnectsMqtt5ClientThatFallsSilentWithKeepAliveTimeout() throws Exception {
         start(MAX_KEEP_ALIVE);
-        RawClient raw = clients.raw();
-        raw.send(ConnectPacket.v5("silent").keepAlive(1).bytes());
-        assertEquals(0x00, MqttBytes.connAckCode(raw.readPacket()));
+        RawClient raw = fixture.clients().raw();
+        raw.send(Connect.v5("silent").keepAlive(1).bytes());
+        assertEquals(0x00, PacketReader.connAckCode(raw.readPacket()));
         long connected = System.nanoTime();
 
         // [MQTT-3.1.2-22] (5.0) DISCONNECT 0x8D (keep alive timeout), then close
-        assertEquals(0x8D, MqttBytes.disconnectCode(raw.readPacket()));
+        assertEquals(0x8D, PacketReader.disconnectCode(raw.readPacket()));
         assertThrows(EOFException.class, raw::readPacket);
         assertClosedAfterOneAndAHalfSeconds(connected);
     }
@@ -79,8 +67,8 @@ class KeepAliveTest {
     @Test
     void answersPingreqWithPingresp() throws Exception {
         start(MAX_KEEP_ALIVE);
-        RawClient raw = clients.raw();
-        raw.send(ConnectPacket.v311("pinger").keepAlive(MAX_KEEP_ALIVE).bytes());
+        RawClient raw = fixture.clients().raw();
+        raw.send(Connect.v311("pinger").keepAlive(MAX_KEEP_ALIVE).bytes());
         assertEquals("20020000", raw.readPacketHex());
 
         raw.send("c0 00");
@@ -91,8 +79,8 @@ class KeepAliveTest {
     @Test
     void keepsClientThatPingsWithinItsKeepAliveConnected() throws Exception {
         start(MAX_KEEP_ALIVE);
-        RawClient raw = clients.raw();
-        raw.send(ConnectPacket.v311("pinger").keepAlive(1).bytes());
+        RawClient raw = fixture.clients().raw();
+        raw.send(Connect.v311("pinger").keepAlive(1).bytes());
         assertEquals("20020000", raw.readPacketHex());
         long connected = System.nanoTime();
         ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor();
@@ -120,7 +108,7 @@ class KeepAliveTest {
     @Test
     void grantsTheMaximumAsServerKeepAliveToMqtt5ClientAskingForNone() throws Exception {
         start(MAX_KEEP_ALIVE);
-        Mqtt5BlockingClient client = clients.hivemq("no-keep-alive");
+        Mqtt5BlockingClient client = fixture.clients().hivemq("no-keep-alive");
 
         Mqtt5ConnAck ack = client.connectWith().keepAlive(0).send();
 
@@ -131,7 +119,7 @@ class KeepAliveTest {
     @Test
     void grantsTheMaximumAsServerKeepAliveToMqtt5ClientAskingForMore() throws Exception {
         start(MAX_KEEP_ALIVE);
-        Mqtt5BlockingClient client = clients.hivemq("long-keep-alive");
+        Mqtt5BlockingClient client = fixture.clients().hivemq("long-keep-alive");
 
         Mqtt5ConnAck ack = client.connectWith().keepAlive(MAX_KEEP_ALIVE * 2).send();
 
@@ -141,7 +129,7 @@ class KeepAliveTest {
     @Test
     void keepsTheKeepAliveOfAnMqtt5ClientWithinTheMaximum() throws Exception {
         start(MAX_KEEP_ALIVE);
-        Mqtt5BlockingClient client = clients.hivemq("modest-keep-alive");
+        Mqtt5BlockingClient client = fixture.clients().hivemq("modest-keep-alive");
 
         Mqtt5ConnAck ack = client.connectWith().keepAlive(MAX_KEEP_ALIVE - 10).send();
 
@@ -151,22 +139,22 @@ class KeepAliveTest {
     @Test
     void enforcesTheServerKeepAliveItGranted() throws Exception {
         start(1);
-        RawClient raw = clients.raw();
-        raw.send(ConnectPacket.v5("granted").keepAlive(0).bytes());
-        assertEquals(0x00, MqttBytes.connAckCode(raw.readPacket()));
+        RawClient raw = fixture.clients().raw();
+        raw.send(Connect.v5("granted").keepAlive(0).bytes());
+        assertEquals(0x00, PacketReader.connAckCode(raw.readPacket()));
         long connected = System.nanoTime();
 
         // the client asked for no keep alive but was granted 1 s: silence ends it all the same
-        assertEquals(0x8D, MqttBytes.disconnectCode(raw.readPacket()));
+        assertEquals(0x8D, PacketReader.disconnectCode(raw.readPacket()));
         assertClosedAfterOneAndAHalfSeconds(connected);
     }
 
     @Test
     void refusesMqtt311ClientWithKeepAliveAboveTheMaximum() throws Exception {
         start(MAX_KEEP_ALIVE);
-        RawClient raw = clients.raw();
+        RawClient raw = fixture.clients().raw();
 
-        raw.send(ConnectPacket.v311("too-long").keepAlive(MAX_KEEP_ALIVE + 1).bytes());
+        raw.send(Connect.v311("too-long").keepAlive(MAX_KEEP_ALIVE + 1).bytes());
 
         // 3.1.1 cannot tell the client another keep alive; refused with 0x02 as other brokers do
         assertEquals("20020002", raw.readPacketHex());
@@ -176,11 +164,11 @@ class KeepAliveTest {
     @Test
     void refusesPahoMqtt311ClientWithKeepAliveAboveTheMaximum() throws Exception {
         start(MAX_KEEP_ALIVE);
-        MqttClient client = clients.pahoV3("too-long");
+        MqttClient client = fixture.clients().pahoV3("too-long");
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setKeepAliveInterval(MAX_KEEP_ALIVE * 2);
-        MqttClient modest = clients.pahoV3("modest");
+        MqttClient modest = fixture.clients().pahoV3("modest");
         MqttConnectOptions modestOptions = new MqttConnectOptions();
         modestOptions.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         modestOptions.setKeepAliveInterval(MAX_KEEP_ALIVE);

@@ -1,7 +1,7 @@
 package io.stratus.broker.protocol;
 
-import static io.stratus.broker.support.EmbeddedMqttChannel.hex;
-import static io.stratus.broker.support.EmbeddedMqttChannel.packetBodyOffset;
+import static io.stratus.broker.support.PacketReader.bodyOffset;
+import static io.stratus.broker.support.Packets.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,8 +151,8 @@ class MalformedConnectTest {
         assertEquals(1, packets.size(), () -> "expected one CONNACK, got " + hex(packets));
         byte[] connAck = packets.get(0);
         assertEquals(0x20, connAck[0] & 0xff, () -> "not a CONNACK: " + hex(packets));
-        assertEquals(0, connAck[packetBodyOffset(connAck)], "session present on a refusal [MQTT-3.2.2-6]");
-        assertEquals(Integer.decode(code), connAck[packetBodyOffset(connAck) + 1] & 0xff,
+        assertEquals(0, connAck[bodyOffset(connAck)], "session present on a refusal [MQTT-3.2.2-6]");
+        assertEquals(Integer.decode(code), connAck[bodyOffset(connAck) + 1] & 0xff,
             () -> "reason code in " + hex(packets));
         assertFalse(client.isOpen());
         assertEquals(0, client.defaultTenant().metrics().connectsTotal.sum());
@@ -170,7 +170,7 @@ class MalformedConnectTest {
         // then it is accepted
         byte[] connAck = client.readPackets().get(0);
         assertEquals(0x20, connAck[0] & 0xff);
-        assertEquals(0, connAck[packetBodyOffset(connAck) + 1]);
+        assertEquals(0, connAck[bodyOffset(connAck) + 1]);
         assertTrue(client.isOpen());
         assertNoEscapedException();
     }

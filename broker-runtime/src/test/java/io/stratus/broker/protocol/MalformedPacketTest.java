@@ -1,7 +1,7 @@
 package io.stratus.broker.protocol;
 
-import static io.stratus.broker.support.EmbeddedMqttChannel.hex;
-import static io.stratus.broker.support.EmbeddedMqttChannel.packetBodyOffset;
+import static io.stratus.broker.support.PacketReader.bodyOffset;
+import static io.stratus.broker.support.Packets.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -307,7 +307,7 @@ class MalformedPacketTest {
         assertEquals(1, packets.size(), () -> "expected one DISCONNECT, got " + hex(packets));
         byte[] disconnect = packets.get(0);
         assertEquals(0xe0, disconnect[0] & 0xff, () -> "not a DISCONNECT: " + hex(packets));
-        int code = disconnect[packetBodyOffset(disconnect)] & 0xff;
+        int code = disconnect[bodyOffset(disconnect)] & 0xff;
         assertTrue(Arrays.stream(allowedCodes).anyMatch(c -> c == code),
             () -> "reason code 0x" + Integer.toHexString(code) + " not in " + Arrays.toString(allowedCodes));
         assertFalse(client.isOpen(), "the connection stays open after the DISCONNECT [MQTT-4.13.1-1]");

@@ -7,13 +7,14 @@ import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import io.stratus.broker.support.LibraryClient;
 import io.stratus.broker.support.LibraryClient.Library;
-import io.stratus.broker.support.Paho5Inbox;
+import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.TestBroker;
-import io.stratus.broker.support.WirePackets.Packet;
-import io.stratus.broker.support.WirePackets.Property;
+import io.stratus.broker.support.PacketReader.Packet;
+import io.stratus.broker.support.PacketReader.Property;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -24,31 +25,31 @@ import java.util.Arrays;
 import java.util.List;
 
 import static io.stratus.broker.support.LibraryClient.WAIT_SECONDS;
-import static io.stratus.broker.support.WirePackets.CONTENT_TYPE;
-import static io.stratus.broker.support.WirePackets.CORRELATION_DATA;
-import static io.stratus.broker.support.WirePackets.DISCONNECT;
-import static io.stratus.broker.support.WirePackets.PAYLOAD_FORMAT_INDICATOR;
-import static io.stratus.broker.support.WirePackets.PUBACK;
-import static io.stratus.broker.support.WirePackets.PUBCOMP;
-import static io.stratus.broker.support.WirePackets.PUBREC;
-import static io.stratus.broker.support.WirePackets.PUBREL;
-import static io.stratus.broker.support.WirePackets.RESPONSE_TOPIC;
-import static io.stratus.broker.support.WirePackets.USER_PROPERTY;
-import static io.stratus.broker.support.WirePackets.ack;
-import static io.stratus.broker.support.WirePackets.binary;
-import static io.stratus.broker.support.WirePackets.binaryProperty;
-import static io.stratus.broker.support.WirePackets.byteProperty;
-import static io.stratus.broker.support.WirePackets.expectPublish;
-import static io.stratus.broker.support.WirePackets.expectSuccessAck;
-import static io.stratus.broker.support.WirePackets.hex;
-import static io.stratus.broker.support.WirePackets.noProperties;
-import static io.stratus.broker.support.WirePackets.open5;
-import static io.stratus.broker.support.WirePackets.properties;
-import static io.stratus.broker.support.WirePackets.publish;
-import static io.stratus.broker.support.WirePackets.stringProperty;
-import static io.stratus.broker.support.WirePackets.subscribeAndExpectGranted;
-import static io.stratus.broker.support.WirePackets.userProperty;
-import static io.stratus.broker.support.WirePackets.utf8;
+import static io.stratus.broker.support.Packets.CONTENT_TYPE;
+import static io.stratus.broker.support.Packets.CORRELATION_DATA;
+import static io.stratus.broker.support.Packets.DISCONNECT;
+import static io.stratus.broker.support.Packets.PAYLOAD_FORMAT_INDICATOR;
+import static io.stratus.broker.support.Packets.PUBACK;
+import static io.stratus.broker.support.Packets.PUBCOMP;
+import static io.stratus.broker.support.Packets.PUBREC;
+import static io.stratus.broker.support.Packets.PUBREL;
+import static io.stratus.broker.support.Packets.RESPONSE_TOPIC;
+import static io.stratus.broker.support.Packets.USER_PROPERTY;
+import static io.stratus.broker.support.Packets.ack;
+import static io.stratus.broker.support.Packets.binary;
+import static io.stratus.broker.support.Packets.binaryProperty;
+import static io.stratus.broker.support.Packets.byteProperty;
+import static io.stratus.broker.support.PacketReader.expectPublish;
+import static io.stratus.broker.support.PacketReader.expectSuccessAck;
+import static io.stratus.broker.support.Packets.hex;
+import static io.stratus.broker.support.Packets.noProperties;
+import static io.stratus.broker.support.RawClient.open5;
+import static io.stratus.broker.support.Packets.properties;
+import static io.stratus.broker.support.Packets.publish;
+import static io.stratus.broker.support.Packets.stringProperty;
+import static io.stratus.broker.support.PacketReader.subscribeAndExpectGranted;
+import static io.stratus.broker.support.Packets.userProperty;
+import static io.stratus.broker.support.Packets.utf8;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -174,10 +175,10 @@ class PublishPropertiesTest {
 
     @Test
     void pahoSubscriberSeesThePropertiesAHivemqPublisherSet() throws Exception {
-        Paho5Inbox inbox = new Paho5Inbox();
+        SubscriberInbox inbox = new SubscriberInbox();
         org.eclipse.paho.mqttv5.client.MqttClient subscriber =
             new org.eclipse.paho.mqttv5.client.MqttClient(broker.uri(), "paho-sub", new MemoryPersistence());
-        subscriber.setCallback(inbox);
+        subscriber.setCallback(inbox.pahoV5());
         Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("hive-pub")
             .serverHost(broker.host()).serverPort(broker.port()).buildAsync();
         try {
@@ -195,10 +196,10 @@ class PublishPropertiesTest {
                     .add("site", "paris").add("site", "lyon").add("unit", "°C").add("site", "paris").build())
                 .send().get(WAIT_SECONDS, SECONDS);
 
-            Paho5Inbox.Received received = inbox.next();
+            MqttMessage received = inbox.nextPahoV5Message();
             assertNotNull(received, "no message within " + WAIT_SECONDS + " s");
-            MqttProperties props = received.message().getProperties();
-            assertEquals("temperature 21", new String(received.message().getPayload()));
+            MqttProperties props = received.getProperties();
+            assertEquals("temperature 21", new String(received.getPayload()));
             assertTrue(props.getPayloadFormat());
             assertEquals("text/plain", props.getContentType());
             assertEquals("replies/lib", props.getResponseTopic());

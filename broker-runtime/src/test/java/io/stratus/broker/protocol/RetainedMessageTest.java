@@ -2,17 +2,17 @@ package io.stratus.broker.protocol;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.stratus.broker.support.ConnectedClients;
-import io.stratus.broker.support.MqttBytes;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.SubscriberInbox.Received;
-import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
@@ -26,21 +26,14 @@ class RetainedMessageTest {
 
     private static final long TIMEOUT = 5000;
 
-    private TestBroker broker;
-    private ConnectedClients clients;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
     private Mqtt5BlockingClient publisher;
 
     @BeforeEach
     void startBroker() throws Exception {
-        broker = TestBroker.start();
-        clients = new ConnectedClients(broker);
-        publisher = clients.hivemq("retain-pub", new SubscriberInbox());
-    }
-
-    @AfterEach
-    void stopBroker() {
-        clients.close();
-        broker.close();
+        fixture.start();
+        publisher = fixture.clients().hivemq("retain-pub", new SubscriberInbox());
     }
 
     private void publish(String topic, String payload, MqttQos qos, boolean retain) {
@@ -51,7 +44,7 @@ class RetainedMessageTest {
     /** Subscribes a new client and returns what it receives before a marker published after its SUBACK. */
     private List<Received> retainedFor(String clientId, String filter, MqttQos qos) throws Exception {
         SubscriberInbox inbox = new SubscriberInbox();
-        clients.hivemq(clientId, inbox).subscribeWith()
+        fixture.clients().hivemq(clientId, inbox).subscribeWith()
             .addSubscription().topicFilter(filter).qos(qos).applySubscription()
             .addSubscription().topicFilter("marker").qos(MqttQos.AT_MOST_ONCE).applySubscription()
             .send();
@@ -79,7 +72,7 @@ class RetainedMessageTest {
         // given
         publish("config/mode", "eco", MqttQos.AT_LEAST_ONCE, true);
         SubscriberInbox live = new SubscriberInbox();
-        clients.hivemq("live", live).subscribeWith().topicFilter("config/mode").qos(MqttQos.AT_LEAST_ONCE).send();
+        fixture.clients().hivemq("live", live).subscribeWith().topicFilter("config/mode").qos(MqttQos.AT_LEAST_ONCE).send();
         assertEquals("eco", live.next().payload());
 
         // when
@@ -89,7 +82,7 @@ class RetainedMessageTest {
         // [MQTT-3.3.1-6], [MQTT-3.3.1-7]
         assertEquals(new Received("config/mode", "", 1, false, List.of()), live.next());
         assertEquals(List.of(), retainedFor("after-clear", "config/mode", MqttQos.AT_LEAST_ONCE));
-        assertEquals(0, broker.defaultTenant().retained().size());
+        assertEquals(0, fixture.broker().defaultTenant().retained().size());
     }
 
     @Test
@@ -140,10 +133,10 @@ class RetainedMessageTest {
 
         // when
         SubscriberInbox v3 = new SubscriberInbox();
-        MqttClient v3Subscriber = clients.pahoV3("retained-311", v3);
+        MqttClient v3Subscriber = fixture.clients().pahoV3("retained-311", v3);
         v3Subscriber.subscribe("door", 1);
         SubscriberInbox v5 = new SubscriberInbox();
-        MqttAsyncClient v5Subscriber = clients.pahoV5("retained-5", v5);
+        MqttAsyncClient v5Subscriber = fixture.clients().pahoV5("retained-5", v5);
         v5Subscriber.subscribe("door", 2).waitForCompletion(TIMEOUT);
 
         // then: 3.1.1 [MQTT-3.3.1-8]; 5.0 §3.3.1.3
@@ -167,14 +160,14 @@ class RetainedMessageTest {
     void retainedMessagesAreNotSentToSharedSubscriptionsOfV311Clients() throws Exception {
         // given
         publish("jobs/next", "stale", MqttQos.AT_LEAST_ONCE, true);
-        RawClient raw = clients.raw(4, "shared-311");
+        RawClient raw = fixture.clients().raw(4, "shared-311");
 
         // when
-        raw.send(MqttBytes.subscribe(4, 1, -1, "$share/workers/jobs/next", 1, "marker", 0));
-        assertArrayEquals(new int[] {1, 0}, MqttBytes.ackCodes(4, raw.readPacket()));
+        raw.send(Packets.subscribe(4, 1, -1, "$share/workers/jobs/next", 1, "marker", 0));
+        assertArrayEquals(new int[] {1, 0}, PacketReader.ackCodes(4, raw.readPacket()));
         publish("marker", "marker", MqttQos.AT_MOST_ONCE, false);
 
         // then: the first PUBLISH after the SUBACK is the marker
-        assertEquals("marker", MqttBytes.parsePublish(4, raw.readPacket()).topic());
+        assertEquals("marker", PacketReader.parsePublish(4, raw.readPacket()).topic());
     }
 }

@@ -5,35 +5,30 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.stratus.broker.config.LimitsConfig;
 import io.stratus.broker.session.Session;
-import io.stratus.broker.support.ConnectPacket;
+import io.stratus.broker.support.Packets.Connect;
 import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.LimitsBuilder;
-import io.stratus.broker.support.OpenClients;
-import io.stratus.broker.support.Paho3Inbox;
+import io.stratus.broker.support.BrokerFixture;
+import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.RawClient;
-import io.stratus.broker.support.RawCodec;
-import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * How long a session lives: clean session and clean start, persistent sessions that keep subscriptions
@@ -42,37 +37,18 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class SessionLifecycleTest {
 
-    private TestBroker broker;
-    private OpenClients clients;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
     private Mqtt5BlockingClient publisher;
-
-    private void start() throws Exception {
-        start(UnaryOperator.identity());
-    }
-
-    private void start(UnaryOperator<LimitsConfig> limits) throws Exception {
-        broker = TestBroker.start(limits);
-        clients = new OpenClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     // ---- 3.1.1 clean and persistent sessions -----------------------------------------------------
 
     @Test
     void discardsTheSessionOfACleanSessionClientAtDisconnect() throws Exception {
-        start();
-        MqttClient client = clients.pahoV3("clean-311");
-        Paho3Inbox inbox = new Paho3Inbox();
-        client.setCallback(inbox);
+        fixture.start();
+        MqttClient client = fixture.clients().pahoV3("clean-311");
+        SubscriberInbox inbox = new SubscriberInbox();
+        client.setCallback(inbox.pahoV3());
         client.connect(options311(true));
         client.subscribe("lifecycle/clean", 1);
         client.disconnect();
@@ -85,15 +61,15 @@ class SessionLifecycleTest {
 
         // [MQTT-3.1.2-6] a clean session lasts as long as the network connection
         assertFalse(sessionPresent);
-        assertEquals(List.of(), receivedBefore(inbox, "marker"), "the old subscription is gone");
+        assertEquals(List.of(), inbox.until("marker"), "the old subscription is gone");
     }
 
     @Test
     void startsAFreshSessionWhenCleanSessionIsSetThoughOneExists() throws Exception {
-        start();
-        MqttClient persistent = clients.pahoV3("replaced-311");
-        Paho3Inbox inbox = new Paho3Inbox();
-        persistent.setCallback(inbox);
+        fixture.start();
+        MqttClient persistent = fixture.clients().pahoV3("replaced-311");
+        SubscriberInbox inbox = new SubscriberInbox();
+        persistent.setCallback(inbox.pahoV3());
         persistent.connect(options311(false));
         persistent.subscribe("lifecycle/replaced", 1);
         persistent.disconnect();
@@ -106,15 +82,15 @@ class SessionLifecycleTest {
 
         // [MQTT-3.1.2-6] the previous session is discarded; [MQTT-3.2.2-1] Session Present is 0
         assertFalse(presentWithClean);
-        assertEquals(List.of(), receivedBefore(inbox, "marker"), "the old subscription went with its session");
+        assertEquals(List.of(), inbox.until("marker"), "the old subscription went with its session");
     }
 
     @Test
     void keepsSubscriptionsAndQueuesQos1And2MessagesOfAPersistentSessionWhileOffline() throws Exception {
-        start();
-        MqttClient subscriber = clients.pahoV3("persistent-311");
-        Paho3Inbox inbox = new Paho3Inbox();
-        subscriber.setCallback(inbox);
+        fixture.start();
+        MqttClient subscriber = fixture.clients().pahoV3("persistent-311");
+        SubscriberInbox inbox = new SubscriberInbox();
+        subscriber.setCallback(inbox.pahoV3());
         subscriber.connect(options311(false));
         subscriber.subscribe("lifecycle/persistent/#", 2);
         subscriber.disconnect();
@@ -130,19 +106,19 @@ class SessionLifecycleTest {
         // [MQTT-3.2.2-2] the session resumes; [MQTT-3.1.2-5] its subscriptions and the QoS 1 and 2
         // messages that came while it was offline are kept (QoS 0 ones are not: the broker's choice)
         assertTrue(sessionPresent);
-        List<Paho3Inbox.Received> delivered = receivedBefore(inbox, "marker");
-        assertEquals(List.of("at least once", "exactly once"), delivered.stream().map(Paho3Inbox.Received::payload).toList());
+        List<SubscriberInbox.Received> delivered = inbox.until("marker");
+        assertEquals(List.of("at least once", "exactly once"), delivered.stream().map(SubscriberInbox.Received::payload).toList());
         assertEquals(1, delivered.get(0).qos());
         assertEquals(2, delivered.get(1).qos());
-        assertEquals(1, broker.metrics().droppedOffline.sum(), "the QoS 0 message is counted as dropped");
+        assertEquals(1, fixture.broker().metrics().droppedOffline.sum(), "the QoS 0 message is counted as dropped");
     }
 
     @Test
     void boundsTheOfflineQueueAndCountsWhatOverflows() throws Exception {
-        start(LimitsBuilder.with(l -> l.maxQueuedMessages(3)));
-        MqttClient subscriber = clients.pahoV3("bounded-311");
-        Paho3Inbox inbox = new Paho3Inbox();
-        subscriber.setCallback(inbox);
+        fixture.start(LimitsBuilder.with(l -> l.maxQueuedMessages(3)));
+        MqttClient subscriber = fixture.clients().pahoV3("bounded-311");
+        SubscriberInbox inbox = new SubscriberInbox();
+        subscriber.setCallback(inbox.pahoV3());
         subscriber.connect(options311(false));
         subscriber.subscribe("lifecycle/bounded", 1);
         subscriber.disconnect();
@@ -156,16 +132,16 @@ class SessionLifecycleTest {
 
         // the oldest three were kept; the two that found the queue full are dropped and counted
         assertEquals(List.of("m1", "m2", "m3"),
-            receivedBefore(inbox, "marker").stream().map(Paho3Inbox.Received::payload).toList());
-        assertEquals(2, broker.metrics().droppedQueueFull.sum());
+            inbox.until("marker").stream().map(SubscriberInbox.Received::payload).toList());
+        assertEquals(2, fixture.broker().metrics().droppedQueueFull.sum());
     }
 
     // ---- 5.0 clean start and session expiry ------------------------------------------------------
 
     @Test
     void endsAnMqtt5SessionAtDisconnectWhenItsExpiryIntervalIsZero() throws Exception {
-        start();
-        Mqtt5BlockingClient client = clients.hivemq("expiry-zero");
+        fixture.start();
+        Mqtt5BlockingClient client = fixture.clients().hivemq("expiry-zero");
         client.connectWith().cleanStart(false).sessionExpiryInterval(0).send();
         client.subscribeWith().topicFilter("lifecycle/zero").qos(MqttQos.AT_LEAST_ONCE).send();
 
@@ -178,8 +154,8 @@ class SessionLifecycleTest {
 
     @Test
     void resumesAnMqtt5SessionWithinItsExpiryIntervalWithTheMessagesQueuedMeanwhile() throws Exception {
-        start();
-        Mqtt5BlockingClient client = clients.hivemq("expiry-long");
+        fixture.start();
+        Mqtt5BlockingClient client = fixture.clients().hivemq("expiry-long");
         try (Mqtt5BlockingClient.Mqtt5Publishes received = client.publishes(MqttGlobalPublishFilter.ALL)) {
             client.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
             client.subscribeWith().topicFilter("lifecycle/long").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -198,8 +174,8 @@ class SessionLifecycleTest {
 
     @Test
     void endsAnMqtt5SessionOnceItsExpiryIntervalHasPassed() throws Exception {
-        start();
-        Mqtt5BlockingClient client = clients.hivemq("expiry-short");
+        fixture.start();
+        Mqtt5BlockingClient client = fixture.clients().hivemq("expiry-short");
         client.connectWith().cleanStart(false).sessionExpiryInterval(1).send();
         client.subscribeWith().topicFilter("lifecycle/short").qos(MqttQos.AT_LEAST_ONCE).send();
         long disconnectedAt = System.nanoTime();
@@ -211,14 +187,14 @@ class SessionLifecycleTest {
         long lived = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - disconnectedAt);
         assertTrue(lived >= 900, "the session ended after " + lived + " ms, before its 1 s expiry");
         assertFalse(client.connectWith().cleanStart(false).send().isSessionPresent());
-        assertEquals(0, broker.metrics().droppedSessionEnded.sum(), "nothing was queued, nothing lost");
+        assertEquals(0, fixture.broker().metrics().droppedSessionEnded.sum(), "nothing was queued, nothing lost");
     }
 
     @Test
     void grantsAtMostTheConfiguredSessionExpiryAndSaysSoInConnack() throws Exception {
-        start(LimitsBuilder.with(l -> l.maxSessionExpirySeconds(60)));
-        Mqtt5BlockingClient greedy = clients.hivemq("expiry-greedy");
-        Mqtt5BlockingClient modest = clients.hivemq("expiry-modest");
+        fixture.start(LimitsBuilder.with(l -> l.maxSessionExpirySeconds(60)));
+        Mqtt5BlockingClient greedy = fixture.clients().hivemq("expiry-greedy");
+        Mqtt5BlockingClient modest = fixture.clients().hivemq("expiry-modest");
 
         Mqtt5ConnAck cut = greedy.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
         Mqtt5ConnAck kept = modest.connectWith().cleanStart(false).sessionExpiryInterval(30).send();
@@ -230,8 +206,8 @@ class SessionLifecycleTest {
 
     @Test
     void discardsAnMqtt5SessionAndItsQueueOnCleanStart() throws Exception {
-        start();
-        Mqtt5BlockingClient client = clients.hivemq("clean-start");
+        fixture.start();
+        Mqtt5BlockingClient client = fixture.clients().hivemq("clean-start");
         client.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         client.subscribeWith().topicFilter("lifecycle/clean-start").qos(MqttQos.AT_LEAST_ONCE).send();
         client.disconnect();
@@ -243,14 +219,14 @@ class SessionLifecycleTest {
 
         // [MQTT-3.1.2-4] the existing session is discarded, [MQTT-3.2.2-2] Session Present 0
         assertFalse(sessionPresent);
-        assertEquals(1, broker.metrics().droppedSessionEnded.sum(), "the queued message went with it");
-        assertTrue(broker.defaultTenant().sessions().get("clean-start").subscriptions().isEmpty());
+        assertEquals(1, fixture.broker().metrics().droppedSessionEnded.sum(), "the queued message went with it");
+        assertTrue(fixture.broker().defaultTenant().sessions().get("clean-start").subscriptions().isEmpty());
     }
 
     @Test
     void endsTheSessionAtOnceWhenDisconnectSetsItsExpiryToZero() throws Exception {
-        start();
-        Mqtt5BlockingClient client = clients.hivemq("expiry-cut");
+        fixture.start();
+        Mqtt5BlockingClient client = fixture.clients().hivemq("expiry-cut");
         client.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         client.subscribeWith().topicFilter("lifecycle/cut").qos(MqttQos.AT_LEAST_ONCE).send();
 
@@ -263,8 +239,8 @@ class SessionLifecycleTest {
 
     @Test
     void keepsTheSessionLongerWhenDisconnectExtendsItsExpiry() throws Exception {
-        start();
-        Mqtt5BlockingClient client = clients.hivemq("expiry-extended");
+        fixture.start();
+        Mqtt5BlockingClient client = fixture.clients().hivemq("expiry-extended");
         client.connectWith().cleanStart(false).sessionExpiryInterval(1).send();
         client.subscribeWith().topicFilter("lifecycle/extended").qos(MqttQos.AT_LEAST_ONCE).send();
 
@@ -278,15 +254,15 @@ class SessionLifecycleTest {
 
     @Test
     void treatsNonZeroExpiryAtDisconnectAfterZeroAtConnectAsProtocolError() throws Exception {
-        start();
-        RawClient raw = clients.raw();
-        raw.send(ConnectPacket.v5("expiry-from-zero").cleanStart(false).bytes());
-        assertEquals(0, RawCodec.connAck(raw.readPacket(), true).code());
+        fixture.start();
+        RawClient raw = fixture.clients().raw();
+        raw.send(Connect.v5("expiry-from-zero").cleanStart(false).bytes());
+        assertEquals(0, PacketReader.parseConnAck(raw.readPacket(), true).code());
 
-        raw.send(RawCodec.disconnect5(0x00, 60));
+        raw.send(Packets.disconnect5(0x00, 60));
 
         // §3.14.2.2.2: not a valid DISCONNECT but a Protocol Error (0x82); the session ends (interval 0)
-        assertEquals(0x82, RawCodec.disconnectReason(raw.readPacket()));
+        assertEquals(0x82, PacketReader.disconnectCode(raw.readPacket()));
         assertTrue(raw.closedByBroker());
         awaitSessionGone("expiry-from-zero");
     }
@@ -306,27 +282,13 @@ class SessionLifecycleTest {
      */
     private void publish(String topic, String payload, int qos) {
         if (publisher == null) {
-            publisher = clients.hivemq("publisher");
+            publisher = fixture.clients().hivemq("publisher");
             publisher.connect();
         }
         publisher.publishWith().topic(topic).qos(MqttQos.fromCode(qos))
             .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
     }
 
-    /** @return the messages received before the one with the marker payload, which must arrive */
-    private static List<Paho3Inbox.Received> receivedBefore(Paho3Inbox inbox, String marker) throws Exception {
-        List<Paho3Inbox.Received> before = new ArrayList<>();
-        while (true) {
-            Paho3Inbox.Received r = inbox.next();
-            if (r == null) {
-                fail("the marker did not arrive; before it: " + before);
-            }
-            if (r.payload().equals(marker)) {
-                return before;
-            }
-            before.add(r);
-        }
-    }
 
     private static String payload(Mqtt5Publish publish) {
         assertNotNull(publish, "no message arrived within 5 s");
@@ -336,20 +298,20 @@ class SessionLifecycleTest {
     /** The broker notices a DISCONNECT or a closed socket on its own time: wait until the session is offline. */
     private void awaitOffline(String clientId) throws InterruptedException {
         Eventually.await(Duration.ofSeconds(5), clientId + " offline", () -> {
-            Session s = broker.defaultTenant().sessions().get(clientId);
+            Session s = fixture.broker().defaultTenant().sessions().get(clientId);
             return s != null && !s.isOnline();
         });
     }
 
     private void awaitSessionGone(String clientId) throws InterruptedException {
         Eventually.await(Duration.ofSeconds(4), "session of " + clientId + " ended",
-            () -> broker.defaultTenant().sessions().get(clientId) == null);
+            () -> fixture.broker().defaultTenant().sessions().get(clientId) == null);
     }
 
     private void assertSessionLastsAtLeast(String clientId, Duration duration) throws InterruptedException {
         long deadline = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < deadline) {
-            assertNotNull(broker.defaultTenant().sessions().get(clientId), "the session of " + clientId + " ended");
+            assertNotNull(fixture.broker().defaultTenant().sessions().get(clientId), "the session of " + clientId + " ended");
             Thread.sleep(20);
         }
     }

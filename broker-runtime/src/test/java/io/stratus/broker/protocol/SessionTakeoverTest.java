@@ -6,21 +6,18 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.stratus.broker.metrics.TenantMetrics;
-import io.stratus.broker.support.ConnectPacket;
+import io.stratus.broker.support.Packets.Connect;
 import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.LimitsBuilder;
-import io.stratus.broker.support.MqttBytes;
-import io.stratus.broker.support.OpenClients;
-import io.stratus.broker.support.Paho3Inbox;
-import io.stratus.broker.support.Paho5Inbox;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.SubscriberInbox;
-import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,31 +40,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SessionTakeoverTest {
 
-    private TestBroker broker;
-    private OpenClients clients;
-
-    @AfterEach
-    void tearDown() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    private void start() throws Exception {
-        broker = TestBroker.start();
-        clients = new OpenClients(broker);
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     @Test
     void disconnectsTheOldMqtt5ConnectionWithSessionTakenOver() throws Exception {
-        start();
+        fixture.start();
         BlockingQueue<Throwable> causes = new LinkedBlockingQueue<>();
-        Mqtt5BlockingClient first = clients.hivemq("taken", context -> causes.add(context.getCause()));
+        Mqtt5BlockingClient first = fixture.clients().hivemq("taken", context -> causes.add(context.getCause()));
         first.connect();
-        Mqtt5BlockingClient second = clients.hivemq("taken");
+        Mqtt5BlockingClient second = fixture.clients().hivemq("taken");
 
         second.connect();
 
@@ -80,28 +62,28 @@ class SessionTakeoverTest {
 
     @Test
     void tellsAPaho5ClientThatItsSessionWasTakenOver() throws Exception {
-        start();
-        org.eclipse.paho.mqttv5.client.MqttClient first = clients.pahoV5("taken");
-        Paho5Inbox firstInbox = new Paho5Inbox();
-        first.setCallback(firstInbox);
+        fixture.start();
+        org.eclipse.paho.mqttv5.client.MqttClient first = fixture.clients().pahoV5("taken");
+        SubscriberInbox firstInbox = new SubscriberInbox();
+        first.setCallback(firstInbox.pahoV5());
         first.connect();
-        Mqtt5BlockingClient second = clients.hivemq("taken");
+        Mqtt5BlockingClient second = fixture.clients().hivemq("taken");
 
         second.connect();
 
-        MqttDisconnectResponse response = firstInbox.nextDisconnect();
-        assertNotNull(response, "the first client was not disconnected");
-        assertEquals(0x8E, response.getReturnCode()); // [MQTT-3.1.4-3]
+        Integer reasonCode = firstInbox.awaitDisconnectReason();
+        assertNotNull(reasonCode, "the first client was not disconnected");
+        assertEquals(0x8E, reasonCode); // [MQTT-3.1.4-3]
     }
 
     @Test
     void closesTheOldMqtt311ConnectionWhenTheSameClientIdConnects() throws Exception {
-        start();
-        MqttClient first = clients.pahoV3("taken");
-        Paho3Inbox firstInbox = new Paho3Inbox();
-        first.setCallback(firstInbox);
+        fixture.start();
+        MqttClient first = fixture.clients().pahoV3("taken");
+        SubscriberInbox firstInbox = new SubscriberInbox();
+        first.setCallback(firstInbox.pahoV3());
         first.connect(v311(true));
-        MqttClient second = clients.pahoV3("taken");
+        MqttClient second = fixture.clients().pahoV3("taken");
 
         second.connect(v311(true));
 
@@ -112,22 +94,21 @@ class SessionTakeoverTest {
     @Test
     void continuesTheSessionWithItsSubscriptionAndUnacknowledgedMessagesWhenCleanSessionIsFalse() throws Exception {
         // a window of two: two messages are in flight to the first connection, the rest queued
-        broker = TestBroker.start(LimitsBuilder.with(l -> l.maxInflightOutbound(2)));
-        clients = new OpenClients(broker);
-        RawClient first = clients.raw();
-        first.send(ConnectPacket.v311("worker").cleanStart(false).bytes());
+        fixture.start(LimitsBuilder.with(l -> l.maxInflightOutbound(2)));
+        RawClient first = fixture.clients().raw();
+        first.send(Connect.v311("worker").cleanStart(false).bytes());
         assertEquals("20020000", first.readPacketHex());
-        first.send(MqttBytes.subscribe(4, 1, -1, "takeover/jobs", 1));
-        assertEquals(MqttBytes.SUBACK, MqttBytes.type(first.readPacket()));
-        MqttClient publisher = clients.pahoV3("publisher");
+        first.send(Packets.subscribe(4, 1, -1, "takeover/jobs", 1));
+        assertEquals(Packets.SUBACK, PacketReader.type(first.readPacket()));
+        MqttClient publisher = fixture.clients().pahoV3("publisher");
         publisher.connect(v311(true));
         for (int i = 0; i < 5; i++) {
             publisher.publish("takeover/jobs", payload("job-" + i), 1, false);
         }
         // the first connection reads its window full and never acknowledges
-        assertEquals("job-0", MqttBytes.parsePublish(4, first.readPacket()).payload());
-        assertEquals("job-1", MqttBytes.parsePublish(4, first.readPacket()).payload());
-        MqttClient second = clients.pahoV3("worker");
+        assertEquals("job-0", PacketReader.parsePublish(4, first.readPacket()).payload());
+        assertEquals("job-1", PacketReader.parsePublish(4, first.readPacket()).payload());
+        MqttClient second = fixture.clients().pahoV3("worker");
         SubscriberInbox inbox = new SubscriberInbox();
         second.setCallback(inbox.pahoV3());
 
@@ -144,17 +125,17 @@ class SessionTakeoverTest {
 
     @Test
     void continuesAnMqtt5SessionWhenCleanStartIsFalse() throws Exception {
-        start();
-        Mqtt5BlockingClient first = clients.hivemq("resumer");
+        fixture.start();
+        Mqtt5BlockingClient first = fixture.clients().hivemq("resumer");
         first.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         first.subscribeWith().topicFilter("takeover/news").qos(MqttQos.AT_LEAST_ONCE).send();
-        Mqtt5BlockingClient second = clients.hivemq("resumer");
+        Mqtt5BlockingClient second = fixture.clients().hivemq("resumer");
         SubscriberInbox inbox = new SubscriberInbox();
         second.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox.hivemq());
 
         boolean sessionPresent = second.connectWith().cleanStart(false).sessionExpiryInterval(60).send()
             .isSessionPresent();
-        Mqtt5BlockingClient publisher = clients.hivemq("publisher");
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("publisher");
         publisher.connect();
         publisher.publishWith().topic("takeover/news").qos(MqttQos.AT_LEAST_ONCE).payload(payload("extra")).send();
 
@@ -164,18 +145,18 @@ class SessionTakeoverTest {
 
     @Test
     void discardsTheOldSessionWhenTheNewConnectionStartsClean() throws Exception {
-        start();
-        Mqtt5BlockingClient first = clients.hivemq("restarter");
+        fixture.start();
+        Mqtt5BlockingClient first = fixture.clients().hivemq("restarter");
         first.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         first.subscribeWith().topicFilter("takeover/old").qos(MqttQos.AT_LEAST_ONCE).send();
-        Mqtt5BlockingClient second = clients.hivemq("restarter");
+        Mqtt5BlockingClient second = fixture.clients().hivemq("restarter");
         SubscriberInbox inbox = new SubscriberInbox();
         second.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox.hivemq());
 
         boolean sessionPresent = second.connectWith().cleanStart(true).sessionExpiryInterval(60).send()
             .isSessionPresent();
         second.subscribeWith().topicFilter("takeover/marker").qos(MqttQos.AT_LEAST_ONCE).send();
-        Mqtt5BlockingClient publisher = clients.hivemq("publisher");
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("publisher");
         publisher.connect();
         publisher.publishWith().topic("takeover/old").qos(MqttQos.AT_LEAST_ONCE).payload(payload("old")).send();
         publisher.publishWith().topic("takeover/marker").qos(MqttQos.AT_LEAST_ONCE).payload(payload("marker")).send();
@@ -188,11 +169,11 @@ class SessionTakeoverTest {
     @ParameterizedTest(name = "clean start {0}")
     @ValueSource(booleans = {false, true})
     void countsConnectedClientsRightAcrossATakeover(boolean cleanStart) throws Exception {
-        start();
-        TenantMetrics metrics = broker.metrics();
-        Mqtt5BlockingClient first = clients.hivemq("counted");
+        fixture.start();
+        TenantMetrics metrics = fixture.broker().metrics();
+        Mqtt5BlockingClient first = fixture.clients().hivemq("counted");
         first.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
-        Mqtt5BlockingClient second = clients.hivemq("counted");
+        Mqtt5BlockingClient second = fixture.clients().hivemq("counted");
 
         second.connectWith().cleanStart(cleanStart).sessionExpiryInterval(60).send();
 
@@ -206,7 +187,7 @@ class SessionTakeoverTest {
             () -> metrics.clientsConnected.get() == 0);
 
         // nothing late moves it further: a new client makes it exactly one again
-        clients.hivemq("later").connect();
+        fixture.clients().hivemq("later").connect();
         Eventually.await(Duration.ofSeconds(5), "the third connect counted", () -> metrics.connectsTotal.sum() == 3);
         assertEquals(1, metrics.clientsConnected.get());
     }

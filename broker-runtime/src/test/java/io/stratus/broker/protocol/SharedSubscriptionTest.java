@@ -2,17 +2,17 @@ package io.stratus.broker.protocol;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.stratus.broker.support.ConnectedClients;
-import io.stratus.broker.support.MqttBytes;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.SubscriberInbox.Received;
-import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,21 +32,14 @@ class SharedSubscriptionTest {
 
     private static final long TIMEOUT = 5000;
 
-    private TestBroker broker;
-    private ConnectedClients clients;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
     private Mqtt5BlockingClient publisher;
 
     @BeforeEach
     void startBroker() throws Exception {
-        broker = TestBroker.start();
-        clients = new ConnectedClients(broker);
-        publisher = clients.hivemq("shared-pub", new SubscriberInbox());
-    }
-
-    @AfterEach
-    void stopBroker() {
-        clients.close();
-        broker.close();
+        fixture.start();
+        publisher = fixture.clients().hivemq("shared-pub", new SubscriberInbox());
     }
 
     private void publish(String topic, String payload) {
@@ -74,9 +67,9 @@ class SharedSubscriptionTest {
         SubscriberInbox group = new SubscriberInbox();
         SubscriberInbox first = new SubscriberInbox().alsoTo(group);
         SubscriberInbox second = new SubscriberInbox().alsoTo(group);
-        clients.hivemq("member-1", first).subscribeWith().topicFilter("$share/workers/jobs")
+        fixture.clients().hivemq("member-1", first).subscribeWith().topicFilter("$share/workers/jobs")
             .qos(MqttQos.AT_LEAST_ONCE).send();
-        clients.hivemq("member-2", second).subscribeWith().topicFilter("$share/workers/jobs")
+        fixture.clients().hivemq("member-2", second).subscribeWith().topicFilter("$share/workers/jobs")
             .qos(MqttQos.AT_LEAST_ONCE).send();
 
         // when
@@ -92,8 +85,8 @@ class SharedSubscriptionTest {
         SubscriberInbox group = new SubscriberInbox();
         SubscriberInbox first = new SubscriberInbox().alsoTo(group);
         SubscriberInbox second = new SubscriberInbox().alsoTo(group);
-        clients.pahoV3("member-311-1", first).subscribe("$share/workers/jobs", 1);
-        clients.pahoV3("member-311-2", second).subscribe("$share/workers/jobs", 1);
+        fixture.clients().pahoV3("member-311-1", first).subscribe("$share/workers/jobs", 1);
+        fixture.clients().pahoV3("member-311-2", second).subscribe("$share/workers/jobs", 1);
 
         // when
         Set<String> jobs = publishJobs("jobs", 100);
@@ -132,12 +125,12 @@ class SharedSubscriptionTest {
     void everyGroupOnAFilterGetsEveryMessage() throws Exception {
         // given: group "a" with two members, group "b" with one, on the same filter
         SubscriberInbox groupA = new SubscriberInbox();
-        clients.hivemq("a-1", new SubscriberInbox().alsoTo(groupA)).subscribeWith()
+        fixture.clients().hivemq("a-1", new SubscriberInbox().alsoTo(groupA)).subscribeWith()
             .topicFilter("$share/a/orders/+").qos(MqttQos.AT_LEAST_ONCE).send();
-        clients.hivemq("a-2", new SubscriberInbox().alsoTo(groupA)).subscribeWith()
+        fixture.clients().hivemq("a-2", new SubscriberInbox().alsoTo(groupA)).subscribeWith()
             .topicFilter("$share/a/orders/+").qos(MqttQos.AT_LEAST_ONCE).send();
         SubscriberInbox groupB = new SubscriberInbox();
-        MqttAsyncClient b = clients.pahoV5("b-1", groupB);
+        MqttAsyncClient b = fixture.clients().pahoV5("b-1", groupB);
         b.subscribe("$share/b/orders/+", 1).waitForCompletion(TIMEOUT);
 
         // when
@@ -152,19 +145,19 @@ class SharedSubscriptionTest {
     @ValueSource(ints = {4, 5})
     void messagesAMemberLeftUnacknowledgedGoToAnotherMember(int version) throws Exception {
         // given: a member that receives QoS 1 messages and never acknowledges them
-        RawClient silent = clients.raw(version, "silent-member");
-        silent.send(MqttBytes.subscribe(version, 1, -1, "$share/workers/tasks", 1));
-        assertArrayEquals(new int[] {1}, MqttBytes.ackCodes(version, silent.readPacket()));
+        RawClient silent = fixture.clients().raw(version, "silent-member");
+        silent.send(Packets.subscribe(version, 1, -1, "$share/workers/tasks", 1));
+        assertArrayEquals(new int[] {1}, PacketReader.ackCodes(version, silent.readPacket()));
         Set<String> tasks = publishJobs("tasks", 5);
         Set<String> unacknowledged = new HashSet<>();
         for (int i = 0; i < 5; i++) {
-            MqttBytes.Publish p = MqttBytes.parsePublish(version, silent.readPacket());
+            PacketReader.Publish p = PacketReader.parsePublish(version, silent.readPacket());
             assertEquals(1, p.qos());
             unacknowledged.add(p.payload());
         }
         assertEquals(tasks, unacknowledged);
         SubscriberInbox other = new SubscriberInbox();
-        clients.hivemq("other-member", other).subscribeWith().topicFilter("$share/workers/tasks")
+        fixture.clients().hivemq("other-member", other).subscribeWith().topicFilter("$share/workers/tasks")
             .qos(MqttQos.AT_LEAST_ONCE).send();
 
         // when: the silent member goes away
@@ -180,10 +173,10 @@ class SharedSubscriptionTest {
     void aPlainSubscriberAndASharedGroupOnTheSameFilterBothReceive() throws Exception {
         // given
         SubscriberInbox plain = new SubscriberInbox();
-        MqttClient plainSubscriber = clients.pahoV3("plain", plain);
+        MqttClient plainSubscriber = fixture.clients().pahoV3("plain", plain);
         plainSubscriber.subscribe("metrics/cpu", 1);
         SubscriberInbox shared = new SubscriberInbox();
-        clients.hivemq("shared-only", shared).subscribeWith().topicFilter("$share/g/metrics/cpu")
+        fixture.clients().hivemq("shared-only", shared).subscribeWith().topicFilter("$share/g/metrics/cpu")
             .qos(MqttQos.AT_LEAST_ONCE).send();
 
         // when
@@ -198,7 +191,7 @@ class SharedSubscriptionTest {
     void sharedSubscriptionsCarryTheRetainFlagClearedAndTheMembersQos() throws Exception {
         // given
         SubscriberInbox member = new SubscriberInbox();
-        clients.hivemq("qos0-member", member).subscribeWith().topicFilter("$share/g/state")
+        fixture.clients().hivemq("qos0-member", member).subscribeWith().topicFilter("$share/g/state")
             .qos(MqttQos.AT_MOST_ONCE).send();
 
         // when
@@ -213,26 +206,26 @@ class SharedSubscriptionTest {
     @ValueSource(ints = {4, 5})
     void invalidShareNamesAreRefusedPerFilter(int version) throws Exception {
         // given
-        RawClient raw = clients.raw(version, "bad-share-" + version);
+        RawClient raw = fixture.clients().raw(version, "bad-share-" + version);
 
         // when
-        raw.send(MqttBytes.subscribe(version, 3, -1,
+        raw.send(Packets.subscribe(version, 3, -1,
             "$share/g", 1, "$share//a", 1, "$share/g+/a", 1, "$share/g/", 1, "$share/g/a", 1));
 
         // then [MQTT-4.8.2-1], [MQTT-4.8.2-2]; the valid one is granted
         int failure = version == 5 ? 0x8F : 0x80;
-        assertArrayEquals(new int[] {failure, failure, failure, failure, 1}, MqttBytes.ackCodes(version, raw.readPacket()));
+        assertArrayEquals(new int[] {failure, failure, failure, failure, 1}, PacketReader.ackCodes(version, raw.readPacket()));
     }
 
     @Test
     void aMemberThatUnsubscribesGetsNoMoreMessages() throws Exception {
         // given
         SubscriberInbox leaving = new SubscriberInbox();
-        Mqtt5BlockingClient leaver = clients.hivemq("leaver", leaving);
+        Mqtt5BlockingClient leaver = fixture.clients().hivemq("leaver", leaving);
         leaver.subscribeWith().topicFilter("$share/g/work").qos(MqttQos.AT_LEAST_ONCE).send();
         leaver.subscribeWith().topicFilter("leaver/marker").qos(MqttQos.AT_LEAST_ONCE).send();
         SubscriberInbox staying = new SubscriberInbox();
-        clients.hivemq("stayer", staying).subscribeWith().topicFilter("$share/g/work").qos(MqttQos.AT_LEAST_ONCE)
+        fixture.clients().hivemq("stayer", staying).subscribeWith().topicFilter("$share/g/work").qos(MqttQos.AT_LEAST_ONCE)
             .send();
 
         // when

@@ -8,20 +8,21 @@ import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.config.LimitsConfig;
-import io.stratus.broker.support.ConnectedClients;
-import io.stratus.broker.support.MqttBytes;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.SubscriberInbox.Received;
 import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,29 +44,14 @@ class SubscribeTest {
     private static final int V5 = 5;
     private static final long TIMEOUT = 5000;
 
-    private TestBroker broker;
-    private ConnectedClients clients;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     @BeforeEach
     void startBroker() throws Exception {
-        use(TestBroker.start());
+        fixture.use(TestBroker.start());
     }
 
-    @AfterEach
-    void stopBroker() {
-        clients.close();
-        broker.close();
-    }
-
-    /** Replaces the default broker for a test that needs another configuration. */
-    private void use(TestBroker newBroker) {
-        if (broker != null) {
-            clients.close();
-            broker.close();
-        }
-        broker = newBroker;
-        clients = new ConnectedClients(broker);
-    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -75,12 +61,12 @@ class SubscribeTest {
     void deliversThroughSingleAndMultiLevelWildcards() throws Exception {
         // given
         SubscriberInbox inbox = new SubscriberInbox();
-        Mqtt5BlockingClient subscriber = clients.hivemq("wildcard-sub", inbox);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq("wildcard-sub", inbox);
         subscriber.subscribeWith()
             .addSubscription().topicFilter("sensors/+/temp").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
             .addSubscription().topicFilter("home/#").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
             .send();
-        MqttClient publisher = clients.pahoV3("wildcard-pub", new SubscriberInbox());
+        MqttClient publisher = fixture.clients().pahoV3("wildcard-pub", new SubscriberInbox());
 
         // when: one publisher, so the subscriber sees its messages in publication order
         for (String topic : List.of("sensors/kitchen/temp", "sensors/kitchen/humidity", "sensors/a/b/temp",
@@ -98,20 +84,20 @@ class SubscribeTest {
     @ValueSource(ints = {V311, V5})
     void refusesEachInvalidFilterWhileGrantingTheValidOnesInTheSameSubscribe(int version) throws Exception {
         // given
-        RawClient raw = clients.raw(version, "mixed-filters-" + version);
+        RawClient raw = fixture.clients().raw(version, "mixed-filters-" + version);
 
         // when
-        raw.send(MqttBytes.subscribe(version, 7, -1,
+        raw.send(Packets.subscribe(version, 7, -1,
             "a/#/b", 1, "valid/one", 1, "a+", 0, "#x", 0, "", 0, "valid/two", 2));
 
         // then: one code per filter, in order [MQTT-3.8.4-5], [MQTT-3.8.4-6], [MQTT-3.9.3-1]
         byte[] subAck = raw.readPacket();
         int failure = version == V5 ? 0x8F : 0x80;
-        assertEquals(7, MqttBytes.packetId(subAck));
-        assertArrayEquals(new int[] {failure, 1, failure, failure, failure, 2}, MqttBytes.ackCodes(version, subAck));
+        assertEquals(7, PacketReader.packetId(subAck));
+        assertArrayEquals(new int[] {failure, 1, failure, failure, failure, 2}, PacketReader.ackCodes(version, subAck));
         // and the granted filters are live
-        raw.send(MqttBytes.publish(version, "valid/one", 0, false, 0, "ping"));
-        MqttBytes.Publish echo = MqttBytes.parsePublish(version, raw.readPacket());
+        raw.send(Packets.publish(version, "valid/one", 0, false, 0, "ping"));
+        PacketReader.Publish echo = PacketReader.parsePublish(version, raw.readPacket());
         assertEquals("valid/one", echo.topic());
         assertEquals("ping", echo.payload());
     }
@@ -120,17 +106,17 @@ class SubscribeTest {
     void leadingWildcardsDoNotMatchDollarTopics() throws Exception {
         // given: a broker that publishes $SYS every second
         BrokerConfig d = BrokerConfig.defaults();
-        use(TestBroker.start(new BrokerConfig(d.listeners(), d.limits(), true, 1, 5)));
+        fixture.use(TestBroker.start(new BrokerConfig(d.listeners(), d.limits(), true, 1, 5)));
         SubscriberInbox everything = new SubscriberInbox();
-        Mqtt5BlockingClient hashSubscriber = clients.hivemq("hash-sub", everything);
+        Mqtt5BlockingClient hashSubscriber = fixture.clients().hivemq("hash-sub", everything);
         hashSubscriber.subscribeWith().topicFilter("#").qos(MqttQos.AT_MOST_ONCE).send();
         SubscriberInbox sharedEverything = new SubscriberInbox();
-        clients.hivemq("shared-hash-sub", sharedEverything).subscribeWith()
+        fixture.clients().hivemq("shared-hash-sub", sharedEverything).subscribeWith()
             .addSubscription().topicFilter("$share/all/#").qos(MqttQos.AT_MOST_ONCE).applySubscription()
             .addSubscription().topicFilter("+/broker/#").qos(MqttQos.AT_MOST_ONCE).applySubscription()
             .send();
         SubscriberInbox sys = new SubscriberInbox();
-        MqttClient sysSubscriber = clients.pahoV3("sys-sub", sys);
+        MqttClient sysSubscriber = fixture.clients().pahoV3("sys-sub", sys);
         sysSubscriber.subscribe("$SYS/#", 0);
 
         // when: a whole round of live $SYS updates is published after both subscriptions exist
@@ -139,7 +125,7 @@ class SubscribeTest {
         sys.awaitMatching("the live $SYS/broker/retained messages/count after it",
             r -> r.topic().equals("$SYS/broker/retained messages/count") && !r.retain());
         // a marker published after that round reaches '#' after anything of the round would have
-        clients.pahoV3("marker-pub", new SubscriberInbox()).publish("marker", bytes("marker"), 0, false);
+        fixture.clients().pahoV3("marker-pub", new SubscriberInbox()).publish("marker", bytes("marker"), 0, false);
 
         // then: '$SYS/#' received them, filters that start with a wildcard neither the retained nor the
         // live ones, shared or not [MQTT-4.7.2-1]
@@ -150,7 +136,7 @@ class SubscribeTest {
     @Test
     void grantsTheRequestedQosInSuback() {
         // given
-        Mqtt5BlockingClient client = clients.hivemq("granted-5", new SubscriberInbox());
+        Mqtt5BlockingClient client = fixture.clients().hivemq("granted-5", new SubscriberInbox());
 
         // when
         Mqtt5SubAck subAck = client.subscribeWith()
@@ -167,7 +153,7 @@ class SubscribeTest {
     @Test
     void grantsTheRequestedQosInSubackToV311Clients() throws Exception {
         // given
-        MqttClient client = clients.pahoV3("granted-311", new SubscriberInbox());
+        MqttClient client = fixture.clients().pahoV3("granted-311", new SubscriberInbox());
 
         // when
         IMqttToken token = client.subscribeWithResponse(new String[] {"q/0", "q/1", "q/2"}, new int[] {0, 1, 2});
@@ -180,9 +166,9 @@ class SubscribeTest {
     void unsubscribeStopsDelivery() throws Exception {
         // given
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttAsyncClient subscriber = clients.pahoV5("unsub-sub", inbox);
+        MqttAsyncClient subscriber = fixture.clients().pahoV5("unsub-sub", inbox);
         subscriber.subscribe(new String[] {"news/today", "marker"}, new int[] {1, 1}).waitForCompletion(TIMEOUT);
-        MqttClient publisher = clients.pahoV3("unsub-pub", new SubscriberInbox());
+        MqttClient publisher = fixture.clients().pahoV3("unsub-pub", new SubscriberInbox());
         publisher.publish("news/today", bytes("before"), 1, false);
         assertEquals("before", inbox.next().payload());
 
@@ -198,7 +184,7 @@ class SubscribeTest {
     @Test
     void unsubackSaysWhetherASubscriptionExisted() {
         // given
-        Mqtt5BlockingClient client = clients.hivemq("unsuback", new SubscriberInbox());
+        Mqtt5BlockingClient client = fixture.clients().hivemq("unsuback", new SubscriberInbox());
         client.subscribeWith().topicFilter("exists/+").qos(MqttQos.AT_LEAST_ONCE).send();
 
         // when
@@ -215,12 +201,12 @@ class SubscribeTest {
     @Test
     void unsubackOfV311HasNoReasonCodes() throws Exception {
         // given
-        RawClient raw = clients.raw(V311, "unsuback-311");
-        raw.send(MqttBytes.subscribe(V311, 1, -1, "a/b", 1));
+        RawClient raw = fixture.clients().raw(V311, "unsuback-311");
+        raw.send(Packets.subscribe(V311, 1, -1, "a/b", 1));
         raw.readPacket();
 
         // when
-        raw.send(MqttBytes.unsubscribe(V311, 2, "a/b", "c/d"));
+        raw.send(Packets.unsubscribe(V311, 2, "a/b", "c/d"));
 
         // then: 3.1.1 UNSUBACK is the packet identifier alone, whatever existed [MQTT-3.10.4-4]
         assertEquals("b0020002", raw.readPacketHex());
@@ -229,10 +215,10 @@ class SubscribeTest {
     @Test
     void subscribingToTheSameFilterAgainReplacesTheSubscriptionAndResendsRetained() throws Exception {
         // given: a retained QoS 2 message and a QoS 0 subscription that received it at QoS 0
-        MqttClient publisher = clients.pahoV3("replace-pub", new SubscriberInbox());
+        MqttClient publisher = fixture.clients().pahoV3("replace-pub", new SubscriberInbox());
         publisher.publish("state/door", bytes("open"), 2, true);
         SubscriberInbox inbox = new SubscriberInbox();
-        Mqtt5BlockingClient subscriber = clients.hivemq("replace-sub", inbox);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq("replace-sub", inbox);
         subscriber.subscribeWith().topicFilter("state/door").qos(MqttQos.AT_MOST_ONCE).send();
         assertEquals(new Received("state/door", "open", 0, true, List.of()), inbox.next());
 
@@ -252,10 +238,10 @@ class SubscribeTest {
     void overlappingSubscriptionsGetOneCopyAtTheHighestQosWithEveryIdentifier() throws Exception {
         // given: one 5.0 client, two subscriptions that both match, each with its own identifier
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttAsyncClient subscriber = clients.pahoV5("overlap-5", inbox);
+        MqttAsyncClient subscriber = fixture.clients().pahoV5("overlap-5", inbox);
         subscribeWithId(subscriber, new MqttSubscription("a/#", 0), 1);
         subscribeWithId(subscriber, new MqttSubscription("a/+", 2), 2);
-        MqttClient publisher = clients.pahoV3("overlap-pub", new SubscriberInbox());
+        MqttClient publisher = fixture.clients().pahoV3("overlap-pub", new SubscriberInbox());
 
         // when
         publisher.publish("a/b", bytes("reading"), 2, false);
@@ -274,9 +260,9 @@ class SubscribeTest {
     void resubscribingWithoutAnIdentifierDropsTheOldOne() throws Exception {
         // given: a subscription with identifier 7, then the same filter again without one
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttAsyncClient subscriber = clients.pahoV5("resub-id", inbox);
+        MqttAsyncClient subscriber = fixture.clients().pahoV5("resub-id", inbox);
         subscribeWithId(subscriber, new MqttSubscription("ids/t", 1), 7);
-        Mqtt5BlockingClient publisher = clients.hivemq("resub-id-pub", new SubscriberInbox());
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("resub-id-pub", new SubscriberInbox());
         publisher.publishWith().topic("ids/t").payload(bytes("first")).qos(MqttQos.AT_LEAST_ONCE).send();
         assertEquals(List.of(7), inbox.next().subscriptionIds());
 
@@ -291,10 +277,10 @@ class SubscribeTest {
     @Test
     void retainedMessagesSentOnSubscribeCarryTheSubscriptionIdentifier() throws Exception {
         // given
-        clients.hivemq("retained-id-pub", new SubscriberInbox()).publishWith().topic("ids/retained")
+        fixture.clients().hivemq("retained-id-pub", new SubscriberInbox()).publishWith().topic("ids/retained")
             .payload(bytes("kept")).qos(MqttQos.AT_LEAST_ONCE).retain(true).send();
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttAsyncClient subscriber = clients.pahoV5("retained-id", inbox);
+        MqttAsyncClient subscriber = fixture.clients().pahoV5("retained-id", inbox);
 
         // when
         subscribeWithId(subscriber, new MqttSubscription("ids/+", 1), 42);
@@ -314,9 +300,9 @@ class SubscribeTest {
     void overlappingSubscriptionsOfAV311ClientGetOneCopyAtTheHighestQos() throws Exception {
         // given
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttClient subscriber = clients.pahoV3("overlap-311", inbox);
+        MqttClient subscriber = fixture.clients().pahoV3("overlap-311", inbox);
         subscriber.subscribe(new String[] {"a/#", "a/+"}, new int[] {0, 2});
-        MqttClient publisher = clients.pahoV3("overlap-311-pub", new SubscriberInbox());
+        MqttClient publisher = fixture.clients().pahoV3("overlap-311-pub", new SubscriberInbox());
 
         // when
         publisher.publish("a/b", bytes("reading"), 2, false);
@@ -331,14 +317,14 @@ class SubscribeTest {
     @ValueSource(ints = {V311, V5})
     void treatsReservedSubscriptionOptionBitsAsMalformed(int version) throws Exception {
         // given
-        RawClient raw = clients.raw(version, "reserved-bits-" + version);
+        RawClient raw = fixture.clients().raw(version, "reserved-bits-" + version);
 
         // when: QoS 1 with reserved bit 6 set
-        raw.send(MqttBytes.subscribe(version, 1, -1, "a/b", 0x41));
+        raw.send(Packets.subscribe(version, 1, -1, "a/b", 0x41));
 
         // then: 5.0 [MQTT-3.8.3-5] DISCONNECT 0x81 Malformed Packet; 3.1.1 [MQTT-3-8.3-4] close, no SUBACK
         if (version == V5) {
-            assertEquals(0x81, MqttBytes.disconnectCode(raw.readPacket()));
+            assertEquals(0x81, PacketReader.disconnectCode(raw.readPacket()));
         }
         assertThrows(EOFException.class, raw::readPacket);
     }
@@ -346,13 +332,13 @@ class SubscribeTest {
     @Test
     void subscriptionIdentifierZeroIsAProtocolError() throws Exception {
         // given
-        RawClient raw = clients.raw(V5, "sub-id-zero");
+        RawClient raw = fixture.clients().raw(V5, "sub-id-zero");
 
         // when
-        raw.send(MqttBytes.subscribe(V5, 1, 0, "a/b", 1));
+        raw.send(Packets.subscribe(V5, 1, 0, "a/b", 1));
 
         // then: the identifier must be 1 to 268,435,455 (§3.8.2.1.2)
-        assertEquals(0x82, MqttBytes.disconnectCode(raw.readPacket()));
+        assertEquals(0x82, PacketReader.disconnectCode(raw.readPacket()));
         assertTrue(raw.closedByBroker());
     }
 
@@ -360,24 +346,24 @@ class SubscribeTest {
     @ValueSource(ints = {V311, V5})
     void refusesSubscriptionsBeyondThePerClientLimit(int version) throws Exception {
         // given
-        use(TestBroker.start(l -> new LimitsConfig(l.maxPacketSize(), l.maxTopicLength(), l.maxTopicLevels(),
+        fixture.use(TestBroker.start(l -> new LimitsConfig(l.maxPacketSize(), l.maxTopicLength(), l.maxTopicLevels(),
             l.maxClientIdLength(), l.receiveMaximum(), l.maxInflightOutbound(), l.maxQueuedMessages(),
             l.maxQueuedBytes(), l.maxConnections(), l.maxKeepAliveSeconds(), l.topicAliasMaximum(),
             l.maxSessionExpirySeconds(), 2, l.connectTimeoutSeconds())));
-        RawClient raw = clients.raw(version, "limited-" + version);
+        RawClient raw = fixture.clients().raw(version, "limited-" + version);
 
         // when
-        raw.send(MqttBytes.subscribe(version, 1, -1, "l/1", 0, "l/2", 0, "l/3", 0));
+        raw.send(Packets.subscribe(version, 1, -1, "l/1", 0, "l/2", 0, "l/3", 0));
 
         // then: the third is over quota (5.0: 0x97 Quota exceeded)
         int failure = version == V5 ? 0x97 : 0x80;
-        assertArrayEquals(new int[] {0, 0, failure}, MqttBytes.ackCodes(version, raw.readPacket()));
+        assertArrayEquals(new int[] {0, 0, failure}, PacketReader.ackCodes(version, raw.readPacket()));
         // and replacing an existing subscription does not count against the limit
-        raw.send(MqttBytes.subscribe(version, 2, -1, "l/1", 1));
-        assertArrayEquals(new int[] {1}, MqttBytes.ackCodes(version, raw.readPacket()));
+        raw.send(Packets.subscribe(version, 2, -1, "l/1", 1));
+        assertArrayEquals(new int[] {1}, PacketReader.ackCodes(version, raw.readPacket()));
         // and the refused filter receives nothing: the marker on l/2 is the first PUBLISH back
-        raw.send(MqttBytes.publish(version, "l/3", 0, false, 0, "refused"));
-        raw.send(MqttBytes.publish(version, "l/2", 0, false, 0, "marker"));
-        assertEquals("marker", MqttBytes.parsePublish(version, raw.readPacket()).payload());
+        raw.send(Packets.publish(version, "l/3", 0, false, 0, "refused"));
+        raw.send(Packets.publish(version, "l/2", 0, false, 0, "marker"));
+        assertEquals("marker", PacketReader.parsePublish(version, raw.readPacket()).payload());
     }
 }

@@ -3,18 +3,18 @@ package io.stratus.broker.protocol;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
-import io.stratus.broker.support.ConnectedClients;
-import io.stratus.broker.support.MqttBytes;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.SubscriberInbox.Received;
-import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,19 +27,12 @@ class SubscriptionOptionsTest {
 
     private static final long TIMEOUT = 5000;
 
-    private TestBroker broker;
-    private ConnectedClients clients;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     @BeforeEach
     void startBroker() throws Exception {
-        broker = TestBroker.start();
-        clients = new ConnectedClients(broker);
-    }
-
-    @AfterEach
-    void stopBroker() {
-        clients.close();
-        broker.close();
+        fixture.start();
     }
 
     private static byte[] bytes(String s) {
@@ -54,13 +47,13 @@ class SubscriptionOptionsTest {
     void noLocalKeepsAPublishersOwnMessagesFromItsSubscription() throws Exception {
         // given: the publisher subscribes with No Local, another client without
         SubscriberInbox own = new SubscriberInbox();
-        Mqtt5BlockingClient publisher = clients.hivemq("no-local-pub", own);
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("no-local-pub", own);
         publisher.subscribeWith()
             .addSubscription().topicFilter("chat/room").qos(MqttQos.AT_LEAST_ONCE).noLocal(true).applySubscription()
             .addSubscription().topicFilter("chat/marker").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
             .send();
         SubscriberInbox other = new SubscriberInbox();
-        clients.hivemq("no-local-other", other).subscribeWith().topicFilter("chat/room").qos(MqttQos.AT_LEAST_ONCE)
+        fixture.clients().hivemq("no-local-other", other).subscribeWith().topicFilter("chat/room").qos(MqttQos.AT_LEAST_ONCE)
             .send();
 
         // when
@@ -75,13 +68,13 @@ class SubscriptionOptionsTest {
     @Test
     void noLocalOnASharedSubscriptionIsAProtocolError() throws Exception {
         // given
-        RawClient raw = clients.raw(5, "no-local-shared");
+        RawClient raw = fixture.clients().raw(5, "no-local-shared");
 
         // when
-        raw.send(MqttBytes.subscribe(5, 1, -1, "$share/g/chat/room", 1 | MqttBytes.NO_LOCAL));
+        raw.send(Packets.subscribe(5, 1, -1, "$share/g/chat/room", 1 | Packets.NO_LOCAL));
 
         // then [MQTT-3.8.3-4]
-        assertEquals(0x82, MqttBytes.disconnectCode(raw.readPacket()));
+        assertEquals(0x82, PacketReader.disconnectCode(raw.readPacket()));
         assertTrue(raw.closedByBroker());
     }
 
@@ -89,12 +82,12 @@ class SubscriptionOptionsTest {
     void retainAsPublishedDecidesTheRetainFlagOfForwardedMessages() throws Exception {
         // given
         SubscriberInbox asPublished = new SubscriberInbox();
-        clients.hivemq("rap-1", asPublished).subscribeWith().topicFilter("rap/t").qos(MqttQos.AT_LEAST_ONCE)
+        fixture.clients().hivemq("rap-1", asPublished).subscribeWith().topicFilter("rap/t").qos(MqttQos.AT_LEAST_ONCE)
             .retainAsPublished(true).send();
         SubscriberInbox cleared = new SubscriberInbox();
-        clients.hivemq("rap-0", cleared).subscribeWith().topicFilter("rap/t").qos(MqttQos.AT_LEAST_ONCE)
+        fixture.clients().hivemq("rap-0", cleared).subscribeWith().topicFilter("rap/t").qos(MqttQos.AT_LEAST_ONCE)
             .retainAsPublished(false).send();
-        Mqtt5BlockingClient publisher = clients.hivemq("rap-pub", new SubscriberInbox());
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("rap-pub", new SubscriberInbox());
 
         // when
         publish(publisher, "rap/t", "retained", true);
@@ -110,9 +103,9 @@ class SubscriptionOptionsTest {
     @Test
     void retainHandlingZeroSendsRetainedMessagesOnEverySubscribe() throws Exception {
         // given
-        publish(clients.hivemq("rh0-pub", new SubscriberInbox()), "rh/t", "kept", true);
+        publish(fixture.clients().hivemq("rh0-pub", new SubscriberInbox()), "rh/t", "kept", true);
         SubscriberInbox inbox = new SubscriberInbox();
-        Mqtt5BlockingClient subscriber = clients.hivemq("rh0-sub", inbox);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq("rh0-sub", inbox);
 
         // when
         for (int i = 0; i < 2; i++) {
@@ -126,10 +119,10 @@ class SubscriptionOptionsTest {
     @Test
     void retainHandlingOneSendsRetainedMessagesOnlyForANewSubscription() throws Exception {
         // given
-        Mqtt5BlockingClient publisher = clients.hivemq("rh1-pub", new SubscriberInbox());
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("rh1-pub", new SubscriberInbox());
         publish(publisher, "rh/t", "kept", true);
         SubscriberInbox inbox = new SubscriberInbox();
-        Mqtt5BlockingClient subscriber = clients.hivemq("rh1-sub", inbox);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq("rh1-sub", inbox);
 
         // when
         subscriber.subscribeWith().topicFilter("rh/t").qos(MqttQos.AT_LEAST_ONCE)
@@ -148,10 +141,10 @@ class SubscriptionOptionsTest {
     @Test
     void retainHandlingTwoNeverSendsRetainedMessages() throws Exception {
         // given
-        Mqtt5BlockingClient publisher = clients.hivemq("rh2-pub", new SubscriberInbox());
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("rh2-pub", new SubscriberInbox());
         publish(publisher, "rh/t", "kept", true);
         SubscriberInbox inbox = new SubscriberInbox();
-        Mqtt5BlockingClient subscriber = clients.hivemq("rh2-sub", inbox);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq("rh2-sub", inbox);
 
         // when
         subscriber.subscribeWith().topicFilter("rh/t").qos(MqttQos.AT_LEAST_ONCE)
@@ -166,12 +159,12 @@ class SubscriptionOptionsTest {
     void subscriptionOptionsAreReportedPerSubscriptionForPahoV5() throws Exception {
         // given: Retain As Published on one filter, not on the other, for the same client
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttAsyncClient subscriber = clients.pahoV5("options-paho5", inbox);
+        MqttAsyncClient subscriber = fixture.clients().pahoV5("options-paho5", inbox);
         MqttSubscription kept = new MqttSubscription("opt/kept", 1);
         kept.setRetainAsPublished(true);
         MqttSubscription cleared = new MqttSubscription("opt/cleared", 1);
         subscriber.subscribe(new MqttSubscription[] {kept, cleared}).waitForCompletion(TIMEOUT);
-        Mqtt5BlockingClient publisher = clients.hivemq("options-pub", new SubscriberInbox());
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("options-pub", new SubscriberInbox());
 
         // when
         publish(publisher, "opt/kept", "a", true);
@@ -187,11 +180,11 @@ class SubscriptionOptionsTest {
     void v311SubscribersReceiveLiveMessagesWithRetainCleared() throws Exception {
         // given
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttClient subscriber = clients.pahoV3("live-311", inbox);
+        MqttClient subscriber = fixture.clients().pahoV3("live-311", inbox);
         subscriber.subscribe("live/t", 1);
 
         // when
-        publish(clients.hivemq("live-pub", new SubscriberInbox()), "live/t", "now", true);
+        publish(fixture.clients().hivemq("live-pub", new SubscriberInbox()), "live/t", "now", true);
 
         // then: 3.1.1 [MQTT-3.3.1-9] (5.0: Retain As Published is 0 for them, [MQTT-3.3.1-12])
         assertEquals(new Received("live/t", "now", 1, false, List.of()), inbox.next());

@@ -5,14 +5,13 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.stratus.broker.config.BrokerConfig;
-import io.stratus.broker.support.ConnectedClients;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.SubscriberInbox.Received;
-import io.stratus.broker.support.TestBroker;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -32,20 +31,13 @@ class SysTopicsTest {
     private static final Set<String> STATISTICS = Set.of("clients/connected", "messages/received", "messages/sent",
         "bytes/received", "bytes/sent", "subscriptions/count", "retained messages/count", "uptime", "version");
 
-    private TestBroker broker;
-    private ConnectedClients clients;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     @BeforeEach
     void startBroker() throws Exception {
         BrokerConfig d = BrokerConfig.defaults();
-        broker = TestBroker.start(new BrokerConfig(d.listeners(), d.limits(), true, 1, 5));
-        clients = new ConnectedClients(broker);
-    }
-
-    @AfterEach
-    void stopBroker() {
-        clients.close();
-        broker.close();
+        fixture.start(new BrokerConfig(d.listeners(), d.limits(), true, 1, 5));
     }
 
     private static byte[] bytes(String s) {
@@ -60,7 +52,7 @@ class SysTopicsTest {
     void aSubscriberReceivesEveryBrokerStatistic() throws Exception {
         // given
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttClient subscriber = clients.pahoV3("sys-all", inbox);
+        MqttClient subscriber = fixture.clients().pahoV3("sys-all", inbox);
 
         // when
         subscriber.subscribe(PREFIX + "#", 0);
@@ -85,12 +77,12 @@ class SysTopicsTest {
     void statisticsReflectWhatClientsDo() throws Exception {
         // given: a subscriber to the statistics and to the application topic
         SubscriberInbox inbox = new SubscriberInbox();
-        Mqtt5BlockingClient subscriber = clients.hivemq("sys-watcher", inbox);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq("sys-watcher", inbox);
         subscriber.subscribeWith()
             .addSubscription().topicFilter(PREFIX + "#").qos(MqttQos.AT_MOST_ONCE).applySubscription()
             .addSubscription().topicFilter("app/+").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
             .send();
-        Mqtt5BlockingClient publisher = clients.hivemq("sys-publisher", new SubscriberInbox());
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq("sys-publisher", new SubscriberInbox());
         long retainedBefore = number(inbox.awaitMatching("a live retained-messages count",
             r -> r.topic().equals(PREFIX + "retained messages/count") && !r.retain()));
 
@@ -122,13 +114,13 @@ class SysTopicsTest {
     void clientsCannotPublishToSysTopics() throws Exception {
         // given
         SubscriberInbox inbox = new SubscriberInbox();
-        Mqtt5BlockingClient subscriber = clients.hivemq("sys-reader", inbox);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq("sys-reader", inbox);
         subscriber.subscribeWith()
             .addSubscription().topicFilter(PREFIX + "version").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
             .addSubscription().topicFilter("marker").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
             .send();
         String version = inbox.awaitMatching("the version", r -> r.topic().equals(PREFIX + "version")).payload();
-        Mqtt5BlockingClient intruder = clients.hivemq("sys-intruder", new SubscriberInbox());
+        Mqtt5BlockingClient intruder = fixture.clients().hivemq("sys-intruder", new SubscriberInbox());
 
         // when
         Mqtt5PubAckException refused = assertThrows(Mqtt5PubAckException.class, () -> intruder.publishWith()
@@ -139,7 +131,7 @@ class SysTopicsTest {
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, refused.getMqttMessage().getReasonCode());
         assertTrue(inbox.until("marker").stream().allMatch(r -> r.payload().equals(version)));
         SubscriberInbox later = new SubscriberInbox();
-        clients.hivemq("sys-later", later).subscribeWith().topicFilter(PREFIX + "version").qos(MqttQos.AT_LEAST_ONCE)
+        fixture.clients().hivemq("sys-later", later).subscribeWith().topicFilter(PREFIX + "version").qos(MqttQos.AT_LEAST_ONCE)
             .send();
         assertEquals(version, later.next().payload());
     }
@@ -148,7 +140,7 @@ class SysTopicsTest {
     void v311ClientsCannotPublishToSysTopicsEither() throws Exception {
         // given
         SubscriberInbox inbox = new SubscriberInbox();
-        MqttClient subscriber = clients.pahoV3("sys-reader-311", inbox);
+        MqttClient subscriber = fixture.clients().pahoV3("sys-reader-311", inbox);
         subscriber.subscribe(new String[] {PREFIX + "version", "marker"}, new int[] {1, 1});
         String version = inbox.awaitMatching("the version", r -> r.topic().equals(PREFIX + "version")).payload();
 
@@ -158,6 +150,6 @@ class SysTopicsTest {
 
         // then
         assertTrue(inbox.until("marker").stream().allMatch(r -> r.payload().equals(version)));
-        assertEquals(1, broker.metrics().publishDenied.sum());
+        assertEquals(1, fixture.broker().metrics().publishDenied.sum());
     }
 }

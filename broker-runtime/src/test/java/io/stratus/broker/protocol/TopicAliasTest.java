@@ -3,16 +3,15 @@ package io.stratus.broker.protocol;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import io.stratus.broker.config.LimitsConfig;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.LibraryClient;
 import io.stratus.broker.support.LibraryClient.Library;
 import io.stratus.broker.support.LimitsBuilder;
 import io.stratus.broker.support.RawClient;
-import io.stratus.broker.support.TestBroker;
-import io.stratus.broker.support.WirePackets.Packet;
-import io.stratus.broker.support.WirePackets.Property;
-import org.junit.jupiter.api.AfterEach;
+import io.stratus.broker.support.PacketReader.Packet;
+import io.stratus.broker.support.PacketReader.Property;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -21,23 +20,23 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.UnaryOperator;
 
 import static io.stratus.broker.support.LibraryClient.WAIT_SECONDS;
-import static io.stratus.broker.support.WirePackets.DISCONNECT;
-import static io.stratus.broker.support.WirePackets.PUBACK;
-import static io.stratus.broker.support.WirePackets.SESSION_EXPIRY_INTERVAL;
-import static io.stratus.broker.support.WirePackets.TOPIC_ALIAS;
-import static io.stratus.broker.support.WirePackets.TOPIC_ALIAS_MAXIMUM;
-import static io.stratus.broker.support.WirePackets.ack;
-import static io.stratus.broker.support.WirePackets.connect5;
-import static io.stratus.broker.support.WirePackets.expectConnAck;
-import static io.stratus.broker.support.WirePackets.expectPublish;
-import static io.stratus.broker.support.WirePackets.expectSuccessAck;
-import static io.stratus.broker.support.WirePackets.fourByteProperty;
-import static io.stratus.broker.support.WirePackets.open5;
-import static io.stratus.broker.support.WirePackets.properties;
-import static io.stratus.broker.support.WirePackets.publish;
-import static io.stratus.broker.support.WirePackets.subscribeAndExpectGranted;
-import static io.stratus.broker.support.WirePackets.twoByteProperty;
-import static io.stratus.broker.support.WirePackets.utf8;
+import static io.stratus.broker.support.Packets.DISCONNECT;
+import static io.stratus.broker.support.Packets.PUBACK;
+import static io.stratus.broker.support.Packets.SESSION_EXPIRY_INTERVAL;
+import static io.stratus.broker.support.Packets.TOPIC_ALIAS;
+import static io.stratus.broker.support.Packets.TOPIC_ALIAS_MAXIMUM;
+import static io.stratus.broker.support.Packets.ack;
+import static io.stratus.broker.support.Packets.connect5;
+import static io.stratus.broker.support.PacketReader.expectConnAck;
+import static io.stratus.broker.support.PacketReader.expectPublish;
+import static io.stratus.broker.support.PacketReader.expectSuccessAck;
+import static io.stratus.broker.support.Packets.fourByteProperty;
+import static io.stratus.broker.support.RawClient.open5;
+import static io.stratus.broker.support.Packets.properties;
+import static io.stratus.broker.support.Packets.publish;
+import static io.stratus.broker.support.PacketReader.subscribeAndExpectGranted;
+import static io.stratus.broker.support.Packets.twoByteProperty;
+import static io.stratus.broker.support.Packets.utf8;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,26 +50,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TopicAliasTest {
 
-    private TestBroker broker;
-
-    @AfterEach
-    void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    private void start(UnaryOperator<LimitsConfig> limits) throws Exception {
-        broker = TestBroker.start(limits);
-    }
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     // ---- client to broker ---------------------------------------------------------------------
 
     @Test
     void routesPublishWithAliasOnlyToTheTopicTheAliasWasSetUpFor() throws Exception {
-        start(UnaryOperator.identity());
-        try (LibraryClient subscriber = LibraryClient.connect(Library.PAHO_V5, broker, "sub");
-             RawClient publisher = open5(broker, "pub", true)) {
+        fixture.start(UnaryOperator.identity());
+        try (LibraryClient subscriber = LibraryClient.connect(Library.PAHO_V5, fixture.broker(), "sub");
+             RawClient publisher = open5(fixture.broker(), "pub", true)) {
             subscriber.subscribe("alias/#", 1);
 
             publisher.send(aliased(1, "alias/a", 1, "first"));
@@ -90,9 +79,9 @@ class TopicAliasTest {
 
     @Test
     void remapsAnAliasSentWithAnotherTopic() throws Exception {
-        start(UnaryOperator.identity());
-        try (LibraryClient subscriber = LibraryClient.connect(Library.HIVEMQ_V5, broker, "sub");
-             RawClient publisher = open5(broker, "pub", true)) {
+        fixture.start(UnaryOperator.identity());
+        try (LibraryClient subscriber = LibraryClient.connect(Library.HIVEMQ_V5, fixture.broker(), "sub");
+             RawClient publisher = open5(fixture.broker(), "pub", true)) {
             subscriber.subscribe("alias/#", 1);
 
             publisher.send(aliased(1, "alias/a", 3, "a"));
@@ -112,9 +101,9 @@ class TopicAliasTest {
 
     @Test
     void acceptsEveryAliasUpToTheAnnouncedMaximum() throws Exception {
-        start(LimitsBuilder.with(l -> l.topicAliasMaximum(2)));
-        try (LibraryClient subscriber = LibraryClient.connect(Library.PAHO_V3, broker, "sub");
-             RawClient publisher = new RawClient(broker.host(), broker.port())) {
+        fixture.start(LimitsBuilder.with(l -> l.topicAliasMaximum(2)));
+        try (LibraryClient subscriber = LibraryClient.connect(Library.PAHO_V3, fixture.broker(), "sub");
+             RawClient publisher = new RawClient(fixture.broker().host(), fixture.broker().port())) {
             subscriber.subscribe("alias/#", 1);
             publisher.send(connect5("pub", true));
             Packet connAck = expectConnAck(publisher, true);
@@ -134,8 +123,8 @@ class TopicAliasTest {
 
     @Test
     void disconnectsClientThatSendsTopicAliasZero() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient publisher = open5(broker, "pub", true)) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient publisher = open5(fixture.broker(), "pub", true)) {
             publisher.send(aliased(1, "alias/zero", 0, "x")); // [MQTT-3.3.2-8]
 
             expectDisconnect(publisher, 0x94);
@@ -144,8 +133,8 @@ class TopicAliasTest {
 
     @Test
     void disconnectsClientThatSendsAliasAboveTheBrokersMaximum() throws Exception {
-        start(LimitsBuilder.with(l -> l.topicAliasMaximum(2)));
-        try (RawClient publisher = open5(broker, "pub", true)) {
+        fixture.start(LimitsBuilder.with(l -> l.topicAliasMaximum(2)));
+        try (RawClient publisher = open5(fixture.broker(), "pub", true)) {
             publisher.send(aliased(1, "alias/high", 3, "x")); // [MQTT-3.3.2-9]
 
             expectDisconnect(publisher, 0x94);
@@ -154,8 +143,8 @@ class TopicAliasTest {
 
     @Test
     void disconnectsClientThatUsesAnAliasItNeverSetUp() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient publisher = open5(broker, "pub", true)) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient publisher = open5(fixture.broker(), "pub", true)) {
             publisher.send(aliased(1, "", 5, "x"));
 
             expectDisconnect(publisher, 0x82); // Protocol Error (§3.3.2.3.4)
@@ -164,13 +153,13 @@ class TopicAliasTest {
 
     @Test
     void forgetsTheClientsAliasesWhenItsConnectionEnds() throws Exception {
-        start(UnaryOperator.identity());
+        fixture.start(UnaryOperator.identity());
         byte[] persistent = fourByteProperty(SESSION_EXPIRY_INTERVAL, 300);
-        try (RawClient first = open5(broker, "pub", false, persistent)) {
+        try (RawClient first = open5(fixture.broker(), "pub", false, persistent)) {
             first.send(aliased(1, "alias/old", 1, "set"));
             expectSuccessAck(first, true, PUBACK, 1);
         }
-        try (RawClient second = open5(broker, "pub", false, persistent)) {
+        try (RawClient second = open5(fixture.broker(), "pub", false, persistent)) {
             // [MQTT-3.3.2-7] the session goes on, its connection's aliases do not
             second.send(aliased(2, "", 1, "stale"));
 
@@ -180,11 +169,11 @@ class TopicAliasTest {
 
     @Test
     void routesPublishesOfAHivemqClientThatMayUseAliases() throws Exception {
-        start(UnaryOperator.identity());
+        fixture.start(UnaryOperator.identity());
         // the HiveMQ client maps topics it publishes to repeatedly onto aliases when the broker allows it
         Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().identifier("pub")
-            .serverHost(broker.host()).serverPort(broker.port()).buildAsync();
-        try (LibraryClient subscriber = LibraryClient.connect(Library.PAHO_V3, broker, "sub")) {
+            .serverHost(fixture.broker().host()).serverPort(fixture.broker().port()).buildAsync();
+        try (LibraryClient subscriber = LibraryClient.connect(Library.PAHO_V3, fixture.broker(), "sub")) {
             subscriber.subscribe("often/#", 1);
             publisher.connectWith().restrictions().sendTopicAliasMaximum(4).applyRestrictions().send()
                 .get(WAIT_SECONDS, SECONDS);
@@ -208,9 +197,9 @@ class TopicAliasTest {
 
     @Test
     void sendsTopicWithNewAliasFirstAndThenTheAliasAlone() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient subscriber = open5(broker, "sub", true, twoByteProperty(TOPIC_ALIAS_MAXIMUM, 4));
-             LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V3, broker, "pub")) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient subscriber = open5(fixture.broker(), "sub", true, twoByteProperty(TOPIC_ALIAS_MAXIMUM, 4));
+             LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V3, fixture.broker(), "pub")) {
             subscribeAndExpectGranted(subscriber, true, 1, "out/#", 0);
 
             publisher.publish("out/a", "1", 0);
@@ -239,9 +228,9 @@ class TopicAliasTest {
 
     @Test
     void neverUsesMoreAliasesThanTheClientAllows() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient subscriber = open5(broker, "sub", true, twoByteProperty(TOPIC_ALIAS_MAXIMUM, 1));
-             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V3, broker, "pub")) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient subscriber = open5(fixture.broker(), "sub", true, twoByteProperty(TOPIC_ALIAS_MAXIMUM, 1));
+             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V3, fixture.broker(), "pub")) {
             subscribeAndExpectGranted(subscriber, true, 1, "few/#", 0);
             String[] topics = {"few/a", "few/b", "few/c", "few/a", "few/b", "few/c"};
             for (String topic : topics) {
@@ -259,9 +248,9 @@ class TopicAliasTest {
 
     @Test
     void neverSendsAnAliasToAClientWithoutTopicAliasMaximum() throws Exception {
-        start(UnaryOperator.identity());
-        try (RawClient subscriber = open5(broker, "sub", true);
-             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, broker, "pub")) {
+        fixture.start(UnaryOperator.identity());
+        try (RawClient subscriber = open5(fixture.broker(), "sub", true);
+             LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, fixture.broker(), "pub")) {
             subscribeAndExpectGranted(subscriber, true, 1, "plain", 0);
 
             for (int i = 0; i < 3; i++) {
@@ -278,11 +267,11 @@ class TopicAliasTest {
 
     @Test
     void doesNotCarryItsAliasesIntoTheClientsNextConnection() throws Exception {
-        start(UnaryOperator.identity());
+        fixture.start(UnaryOperator.identity());
         byte[][] connectProperties = {fourByteProperty(SESSION_EXPIRY_INTERVAL, 300),
             twoByteProperty(TOPIC_ALIAS_MAXIMUM, 4)};
-        try (LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V5, broker, "pub")) {
-            try (RawClient subscriber = open5(broker, "sub", false, connectProperties)) {
+        try (LibraryClient publisher = LibraryClient.connect(Library.HIVEMQ_V5, fixture.broker(), "pub")) {
+            try (RawClient subscriber = open5(fixture.broker(), "sub", false, connectProperties)) {
                 subscribeAndExpectGranted(subscriber, true, 1, "carry", 1);
                 publisher.publish("carry", "acknowledged", 1);
                 Packet first = expectPublish(subscriber, true);
@@ -292,7 +281,7 @@ class TopicAliasTest {
                 assertEquals("", second.topic(), "sent with the alias alone on this connection");
             }
 
-            try (RawClient subscriber = new RawClient(broker.host(), broker.port())) {
+            try (RawClient subscriber = new RawClient(fixture.broker().host(), fixture.broker().port())) {
                 subscriber.send(connect5("sub", false, connectProperties));
                 expectConnAck(subscriber, true);
 
@@ -307,13 +296,13 @@ class TopicAliasTest {
 
     @Test
     void hivemqSubscriberThatAllowsAliasesReceivesEveryMessageOnItsTopic() throws Exception {
-        start(UnaryOperator.identity());
+        fixture.start(UnaryOperator.identity());
         // HiveMQ rather than Paho 5: Paho 1.2.5 hands an aliased message to the application with an
         // empty topic (eclipse-paho/paho.mqtt.java#866)
         BlockingQueue<String> topics = new LinkedBlockingQueue<>();
         Mqtt5AsyncClient subscriber = MqttClient.builder().useMqttVersion5().identifier("hive-sub")
-            .serverHost(broker.host()).serverPort(broker.port()).buildAsync();
-        try (LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, broker, "pub")) {
+            .serverHost(fixture.broker().host()).serverPort(fixture.broker().port()).buildAsync();
+        try (LibraryClient publisher = LibraryClient.connect(Library.PAHO_V5, fixture.broker(), "pub")) {
             subscriber.connectWith().restrictions().topicAliasMaximum(3).applyRestrictions().send()
                 .get(WAIT_SECONDS, SECONDS);
             subscriber.subscribeWith().topicFilter("hive/#").qos(MqttQos.AT_MOST_ONCE)

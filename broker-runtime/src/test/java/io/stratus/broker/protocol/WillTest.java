@@ -8,17 +8,18 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.stratus.broker.session.Session;
-import io.stratus.broker.support.ConnectPacket;
+import io.stratus.broker.support.Packets.Connect;
 import io.stratus.broker.support.Eventually;
-import io.stratus.broker.support.OpenClients;
+import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.RawClient;
-import io.stratus.broker.support.RawCodec;
 import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,19 +42,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class WillTest {
 
-    private TestBroker broker;
-    private OpenClients clients;
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
 
     @BeforeEach
     void startBroker() throws Exception {
-        broker = TestBroker.start();
-        clients = new OpenClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
-        broker.close();
+        fixture.start();
     }
 
     // ---- when the will is published --------------------------------------------------------------
@@ -61,20 +55,20 @@ class WillTest {
     @Test
     void publishesTheWillWhenTheConnectionDropsWithoutDisconnect() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/dropped", MqttQos.AT_LEAST_ONCE);
-        RawClient client = connect(ConnectPacket.v311("drops").will("will/dropped", "gone", 1, false));
+        RawClient client = connect(Connect.v311("drops").will("will/dropped", "gone", 1, false));
 
         client.close();
 
         // [MQTT-3.1.2-8] the network connection closed without a DISCONNECT
         assertEquals("gone", payload(next(wills)));
-        assertEquals(1, broker.metrics().willsPublished.sum());
+        assertEquals(1, fixture.broker().metrics().willsPublished.sum());
     }
 
     @Test
     void publishesTheWillWhenKeepAliveRunsOut() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/silent", MqttQos.AT_LEAST_ONCE);
 
-        RawClient client = connect(ConnectPacket.v311("silent").keepAlive(1).will("will/silent", "timed out", 1, false));
+        RawClient client = connect(Connect.v311("silent").keepAlive(1).will("will/silent", "timed out", 1, false));
 
         // [MQTT-3.1.2-24] closed after one and a half keep-alive periods of silence; [MQTT-3.1.2-8] will
         assertEquals("timed out", payload(next(wills)));
@@ -84,9 +78,9 @@ class WillTest {
     @Test
     void publishesTheWillWhenTheBrokerClosesTheConnectionForAProtocolError() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/faulty", MqttQos.AT_LEAST_ONCE);
-        RawClient client = connect(ConnectPacket.v311("faulty").will("will/faulty", "protocol error", 1, false));
+        RawClient client = connect(Connect.v311("faulty").will("will/faulty", "protocol error", 1, false));
 
-        client.send(ConnectPacket.v311("faulty").bytes()); // [MQTT-3.1.0-2] a second CONNECT
+        client.send(Connect.v311("faulty").bytes()); // [MQTT-3.1.0-2] a second CONNECT
 
         assertTrue(client.closedByBroker());
         assertEquals("protocol error", payload(next(wills))); // [MQTT-3.1.2-8]
@@ -95,9 +89,9 @@ class WillTest {
     @Test
     void publishesTheWillOfAConnectionThatAnotherConnectionTakesOver() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/taken-over", MqttQos.AT_LEAST_ONCE);
-        RawClient first = connect(ConnectPacket.v311("taken-over").will("will/taken-over", "replaced", 1, false));
+        RawClient first = connect(Connect.v311("taken-over").will("will/taken-over", "replaced", 1, false));
 
-        connect(ConnectPacket.v311("taken-over"));
+        connect(Connect.v311("taken-over"));
 
         // [MQTT-3.1.4-2] the broker closes the first connection, which did not send DISCONNECT
         assertTrue(first.closedByBroker());
@@ -107,15 +101,15 @@ class WillTest {
     @Test
     void doesNotPublishTheWillAfterANormalDisconnect() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/normal", MqttQos.AT_LEAST_ONCE);
-        MqttClient paho = clients.pahoV3("normal");
+        MqttClient paho = fixture.clients().pahoV3("normal");
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setWill("will/normal", "must not be sent".getBytes(StandardCharsets.UTF_8), 1, false);
         paho.connect(options);
-        RawClient raw = connect(ConnectPacket.v311("normal-raw").will("will/normal", "must not be sent", 1, false));
+        RawClient raw = connect(Connect.v311("normal-raw").will("will/normal", "must not be sent", 1, false));
 
         paho.disconnect();
-        raw.send(RawCodec.DISCONNECT);
+        raw.send(Packets.DISCONNECT_HEX);
         assertTrue(raw.closedByBroker());
         awaitSessionGone("normal");
         awaitSessionGone("normal-raw");
@@ -123,13 +117,13 @@ class WillTest {
 
         // [MQTT-3.1.2-10] a DISCONNECT removes the will: the marker published after it comes first
         assertEquals("marker", payload(next(wills)));
-        assertEquals(0, broker.metrics().willsPublished.sum());
+        assertEquals(0, fixture.broker().metrics().willsPublished.sum());
     }
 
     @Test
     void publishesTheWillOnMqtt5DisconnectWithWillMessage() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/asked", MqttQos.AT_LEAST_ONCE);
-        Mqtt5BlockingClient client = clients.hivemq("asks-for-will");
+        Mqtt5BlockingClient client = fixture.clients().hivemq("asks-for-will");
         client.connectWith().willPublish().topic("will/asked").payload(bytes("asked for")).qos(MqttQos.AT_LEAST_ONCE)
             .applyWillPublish().send();
 
@@ -144,7 +138,7 @@ class WillTest {
     @Test
     void publishesTheWillOnlyAfterItsDelay() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/delayed", MqttQos.AT_LEAST_ONCE);
-        RawClient client = connect(ConnectPacket.v5("delayed").cleanStart(false).sessionExpiry(10)
+        RawClient client = connect(Connect.v5("delayed").cleanStart(false).sessionExpiry(10)
             .will("will/delayed", "late", 1, false).willDelay(1));
         long closedAt = System.nanoTime();
 
@@ -159,19 +153,19 @@ class WillTest {
     @Test
     void doesNotPublishADelayedWillWhenTheClientComesBackInTime() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/returns", MqttQos.AT_LEAST_ONCE);
-        RawClient first = connect(ConnectPacket.v5("returns").cleanStart(false).sessionExpiry(10)
+        RawClient first = connect(Connect.v5("returns").cleanStart(false).sessionExpiry(10)
             .will("will/returns", "must not be sent", 1, false).willDelay(1));
         first.close();
         awaitOffline("returns");
 
-        RawClient second = new RawClient(broker.host(), broker.port());
+        RawClient second = new RawClient(fixture.broker().host(), fixture.broker().port());
         try {
-            second.send(ConnectPacket.v5("returns").cleanStart(false).sessionExpiry(10).bytes());
-            assertTrue(RawCodec.connAck(second.readPacket(), true).sessionPresent());
+            second.send(Connect.v5("returns").cleanStart(false).sessionExpiry(10).bytes());
+            assertTrue(PacketReader.parseConnAck(second.readPacket(), true).sessionPresent());
 
             // [MQTT-3.1.3-9] no marker can stand in for time: watch past the delay for a will
             assertEquals(Optional.empty(), wills.receive(1500, TimeUnit.MILLISECONDS));
-            assertEquals(0, broker.metrics().willsPublished.sum());
+            assertEquals(0, fixture.broker().metrics().willsPublished.sum());
         } finally {
             second.close();
         }
@@ -180,22 +174,22 @@ class WillTest {
     @Test
     void doesNotPublishADelayedWillWhenTheSessionIsTakenOver() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/handed-over", MqttQos.AT_LEAST_ONCE);
-        RawClient first = connect(ConnectPacket.v5("handed-over").cleanStart(false).sessionExpiry(10)
+        RawClient first = connect(Connect.v5("handed-over").cleanStart(false).sessionExpiry(10)
             .will("will/handed-over", "must not be sent", 1, false).willDelay(1));
 
-        connect(ConnectPacket.v5("handed-over").cleanStart(false).sessionExpiry(10));
+        connect(Connect.v5("handed-over").cleanStart(false).sessionExpiry(10));
 
         // [MQTT-3.1.4-3] the old connection is told and closed; [MQTT-3.1.2-8] the new connection came
         // before the delay passed, so no will. No marker can stand in for time: watch past the delay.
-        assertEquals(0x8E, RawCodec.disconnectReason(first.readPacket()));
+        assertEquals(0x8E, PacketReader.disconnectCode(first.readPacket()));
         assertEquals(Optional.empty(), wills.receive(1500, TimeUnit.MILLISECONDS));
-        assertEquals(0, broker.metrics().willsPublished.sum());
+        assertEquals(0, fixture.broker().metrics().willsPublished.sum());
     }
 
     @Test
     void publishesADelayedWillWhenTheSessionEndsFirst() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/expires", MqttQos.AT_LEAST_ONCE);
-        RawClient client = connect(ConnectPacket.v5("expires").cleanStart(false).sessionExpiry(1)
+        RawClient client = connect(Connect.v5("expires").cleanStart(false).sessionExpiry(1)
             .will("will/expires", "session over", 1, false).willDelay(60));
 
         client.close();
@@ -207,12 +201,12 @@ class WillTest {
     @Test
     void publishesADelayedWillAtOnceWhenANewConnectionStartsClean() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/restarted", MqttQos.AT_LEAST_ONCE);
-        RawClient first = connect(ConnectPacket.v5("restarted").cleanStart(false).sessionExpiry(60)
+        RawClient first = connect(Connect.v5("restarted").cleanStart(false).sessionExpiry(60)
             .will("will/restarted", "old session ended", 1, false).willDelay(60));
         first.close();
         awaitOffline("restarted");
 
-        connect(ConnectPacket.v5("restarted").cleanStart(true));
+        connect(Connect.v5("restarted").cleanStart(true));
 
         // clean start ends the old session, and with it the wait for the will
         assertEquals("old session ended", payload(next(wills)));
@@ -223,7 +217,7 @@ class WillTest {
     @Test
     void publishesTheWillWithItsPropertiesUnchanged() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/properties", MqttQos.AT_LEAST_ONCE);
-        Mqtt5BlockingClient client = clients.hivemq("with-properties");
+        Mqtt5BlockingClient client = fixture.clients().hivemq("with-properties");
         client.connectWith().willPublish()
             .topic("will/properties").payload(bytes("{\"state\":\"offline\"}")).qos(MqttQos.AT_LEAST_ONCE)
             .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
@@ -250,13 +244,12 @@ class WillTest {
 
     @Test
     void countsTheMessageExpiryOfTheWillFromItsPublicationNotFromConnect() throws Exception {
-        broker.close();
-        broker = TestBroker.startWithManualClock(UnaryOperator.identity());
-        clients = new OpenClients(broker);
+        fixture.broker().close();
+        fixture.use(TestBroker.startWithManualClock(UnaryOperator.identity()));
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/expiring", MqttQos.AT_LEAST_ONCE);
-        RawClient client = connect(ConnectPacket.v5("long-lived").will("will/expiring", "fresh", 1, false)
+        RawClient client = connect(Connect.v5("long-lived").will("will/expiring", "fresh", 1, false)
             .willMessageExpiry(30));
-        broker.clock().advance(Duration.ofHours(1)); // connected for an hour, far longer than 30 s
+        fixture.broker().clock().advance(Duration.ofHours(1)); // connected for an hour, far longer than 30 s
 
         client.close();
 
@@ -264,13 +257,13 @@ class WillTest {
         Mqtt5Publish will = next(wills);
         assertEquals("fresh", payload(will));
         assertEquals(OptionalLong.of(30), will.getMessageExpiryInterval());
-        assertEquals(0, broker.metrics().droppedExpired.sum());
+        assertEquals(0, fixture.broker().metrics().droppedExpired.sum());
     }
 
     @Test
     void storesARetainedWillAsTheRetainedMessageOfItsTopic() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes live = subscribe("will/retained", MqttQos.AT_LEAST_ONCE);
-        RawClient client = connect(ConnectPacket.v311("retains").will("will/retained", "last words", 1, true));
+        RawClient client = connect(Connect.v311("retains").will("will/retained", "last words", 1, true));
         client.close();
         assertEquals("last words", payload(next(live)));
 
@@ -285,8 +278,8 @@ class WillTest {
     @Test
     void publishesTheWillAtItsQos() throws Exception {
         Mqtt5BlockingClient.Mqtt5Publishes wills = subscribe("will/qos/#", MqttQos.EXACTLY_ONCE);
-        RawClient qos2 = connect(ConnectPacket.v311("qos-2").will("will/qos/2", "exactly once", 2, false));
-        RawClient qos1 = connect(ConnectPacket.v311("qos-1").will("will/qos/1", "at least once", 1, false));
+        RawClient qos2 = connect(Connect.v311("qos-2").will("will/qos/2", "exactly once", 2, false));
+        RawClient qos1 = connect(Connect.v311("qos-1").will("will/qos/1", "at least once", 1, false));
 
         qos2.close();
         Mqtt5Publish first = next(wills);
@@ -305,9 +298,9 @@ class WillTest {
 
     @Test
     void closesTheConnectionOfAWillWithQos3() throws Exception {
-        RawClient raw = clients.raw();
+        RawClient raw = fixture.clients().raw();
 
-        raw.send(ConnectPacket.v311("will-qos-3").will("will/qos3", "x", 3, false).bytes());
+        raw.send(Connect.v311("will-qos-3").will("will/qos3", "x", 3, false).bytes());
 
         // [MQTT-3.1.2-14] Will QoS 3 is not allowed: the CONNECT is not accepted
         assertNotAccepted(raw, false);
@@ -315,41 +308,41 @@ class WillTest {
 
     @Test
     void refusesAWillTopicWithAWildcard() throws Exception {
-        RawClient v5 = clients.raw();
-        RawClient v311 = clients.raw();
+        RawClient v5 = fixture.clients().raw();
+        RawClient v311 = fixture.clients().raw();
 
-        v5.send(ConnectPacket.v5("will-wildcard-5").will("will/#", "x", 1, false).bytes());
-        v311.send(ConnectPacket.v311("will-wildcard-311").will("will/+", "x", 1, false).bytes());
+        v5.send(Connect.v5("will-wildcard-5").will("will/#", "x", 1, false).bytes());
+        v311.send(Connect.v311("will-wildcard-311").will("will/+", "x", 1, false).bytes());
 
         // the Will Topic is a topic name, and topic names carry no wildcards [MQTT-4.7.1-1]
-        assertEquals(0x90, RawCodec.connAck(v5.readPacket(), true).code(), "Topic Name invalid");
+        assertEquals(0x90, PacketReader.parseConnAck(v5.readPacket(), true).code(), "Topic Name invalid");
         assertTrue(v5.closedByBroker());
         assertNotAccepted(v311, false);
     }
 
     @Test
     void refusesAWillWhosePayloadIsNotTheUtf8ItDeclares() throws Exception {
-        RawClient raw = clients.raw();
+        RawClient raw = fixture.clients().raw();
 
-        raw.send(ConnectPacket.v5("will-not-utf8").will("will/format", new byte[] {(byte) 0xC3, 0x28}, 1, false)
+        raw.send(Connect.v5("will-not-utf8").will("will/format", new byte[] {(byte) 0xC3, 0x28}, 1, false)
             .willPayloadFormat(1).bytes());
 
         // §3.1.3.2.3: the server may check the declared format and refuse with 0x99 Payload format invalid
-        assertEquals(0x99, RawCodec.connAck(raw.readPacket(), true).code());
+        assertEquals(0x99, PacketReader.parseConnAck(raw.readPacket(), true).code());
         assertTrue(raw.closedByBroker());
     }
 
     @Test
     void refusesAWillOnATopicReservedToTheBroker() throws Exception {
-        RawClient v5 = clients.raw();
-        RawClient v311 = clients.raw();
+        RawClient v5 = fixture.clients().raw();
+        RawClient v311 = fixture.clients().raw();
 
-        v5.send(ConnectPacket.v5("will-sys-5").will("$SYS/broker/fake", "x", 1, false).bytes());
-        v311.send(ConnectPacket.v311("will-sys-311").will("$SYS/broker/fake", "x", 1, false).bytes());
+        v5.send(Connect.v5("will-sys-5").will("$SYS/broker/fake", "x", 1, false).bytes());
+        v311.send(Connect.v311("will-sys-311").will("$SYS/broker/fake", "x", 1, false).bytes());
 
         // $ topics belong to the broker: clients may not publish there, not even by will
-        assertEquals(0x87, RawCodec.connAck(v5.readPacket(), true).code(), "Not authorized");
-        assertEquals(0x05, RawCodec.connAck(v311.readPacket(), false).code(), "not authorized");
+        assertEquals(0x87, PacketReader.parseConnAck(v5.readPacket(), true).code(), "Not authorized");
+        assertEquals(0x05, PacketReader.parseConnAck(v311.readPacket(), false).code(), "not authorized");
         assertTrue(v5.closedByBroker());
         assertTrue(v311.closedByBroker());
     }
@@ -364,13 +357,13 @@ class WillTest {
         } catch (java.io.EOFException closedWithoutAnswer) {
             return;
         }
-        assertTrue(RawCodec.connAck(answer, v5).code() != 0, "the CONNECT was accepted");
+        assertTrue(PacketReader.parseConnAck(answer, v5).code() != 0, "the CONNECT was accepted");
         assertTrue(raw.closedByBroker());
     }
 
     /** @return the messages a new HiveMQ client subscribed to {@code filter} receives */
     private Mqtt5BlockingClient.Mqtt5Publishes subscribe(String filter, MqttQos qos) {
-        Mqtt5BlockingClient subscriber = clients.hivemq(null);
+        Mqtt5BlockingClient subscriber = fixture.clients().hivemq(null);
         Mqtt5BlockingClient.Mqtt5Publishes publishes = subscriber.publishes(MqttGlobalPublishFilter.ALL);
         subscriber.connect();
         subscriber.subscribeWith().topicFilter(filter).qos(qos).send();
@@ -378,16 +371,16 @@ class WillTest {
     }
 
     /** @return a raw connection whose CONNECT was accepted */
-    private RawClient connect(ConnectPacket connect) throws Exception {
-        RawClient raw = clients.raw();
+    private RawClient connect(Connect connect) throws Exception {
+        RawClient raw = fixture.clients().raw();
         raw.send(connect.bytes());
         byte[] connAck = raw.readPacket();
-        assertEquals(0, RawCodec.connAck(connAck, connect.isV5()).code());
+        assertEquals(0, PacketReader.parseConnAck(connAck, connect.isV5()).code());
         return raw;
     }
 
     private void publish(String topic, String payload) {
-        Mqtt5BlockingClient publisher = clients.hivemq(null);
+        Mqtt5BlockingClient publisher = fixture.clients().hivemq(null);
         publisher.connect();
         publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(payload)).send();
         publisher.disconnect();
@@ -411,13 +404,13 @@ class WillTest {
 
     private void awaitOffline(String clientId) throws InterruptedException {
         Eventually.await(Duration.ofSeconds(5), clientId + " offline", () -> {
-            Session s = broker.defaultTenant().sessions().get(clientId);
+            Session s = fixture.broker().defaultTenant().sessions().get(clientId);
             return s != null && !s.isOnline();
         });
     }
 
     private void awaitSessionGone(String clientId) throws InterruptedException {
         Eventually.await(Duration.ofSeconds(5), "session of " + clientId + " ended",
-            () -> broker.defaultTenant().sessions().get(clientId) == null);
+            () -> fixture.broker().defaultTenant().sessions().get(clientId) == null);
     }
 }

@@ -19,7 +19,6 @@ import io.stratus.broker.transport.MqttChannelInitializer;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,10 +79,10 @@ public final class EmbeddedMqttChannel implements AutoCloseable {
         c.send(connect);
         List<byte[]> packets = c.readPackets();
         if (packets.size() != 1 || (packets.get(0)[0] & 0xFF) != 0x20
-            || packets.get(0)[packetBodyOffset(packets.get(0)) + 1] != 0
+            || packets.get(0)[PacketReader.bodyOffset(packets.get(0)) + 1] != 0
             || (expectedConnAck != null && !expectedConnAck.equals(HexFormat.of().formatHex(packets.get(0))))) {
             c.close();
-            throw new IllegalStateException("CONNECT not accepted: " + hex(packets));
+            throw new IllegalStateException("CONNECT not accepted: " + Packets.hex(packets));
         }
         return c;
     }
@@ -93,7 +92,7 @@ public final class EmbeddedMqttChannel implements AutoCloseable {
      * that reached the end of the pipeline, as {@link EmbeddedChannel} does.
      */
     public EmbeddedMqttChannel send(String hex) {
-        return send(HexFormat.of().parseHex(hex.replace(" ", "")));
+        return send(Packets.hex(hex));
     }
 
     public EmbeddedMqttChannel send(byte[] bytes) {
@@ -118,58 +117,12 @@ public final class EmbeddedMqttChannel implements AutoCloseable {
                 ReferenceCountUtil.release(msg);
             }
         }
-        return split(out.toByteArray());
+        return PacketReader.split(out.toByteArray());
     }
 
     /** @return every byte written to the client since the last call, as lower-case hex */
     public String readHex() {
-        return hex(readPackets());
-    }
-
-    /** Splits bytes into MQTT packets; throws if they are not a sequence of whole packets. */
-    public static List<byte[]> split(byte[] bytes) {
-        List<byte[]> packets = new ArrayList<>();
-        int i = 0;
-        while (i < bytes.length) {
-            int start = i++;
-            int remaining = 0;
-            int multiplier = 1;
-            int digit;
-            int digits = 0;
-            do {
-                if (i >= bytes.length || ++digits > 4) {
-                    throw new AssertionError("not a whole packet: " + HexFormat.of().formatHex(bytes, start, bytes.length));
-                }
-                digit = bytes[i++] & 0xFF;
-                remaining += (digit & 0x7F) * multiplier;
-                multiplier *= 128;
-            } while ((digit & 0x80) != 0);
-            if (i + remaining > bytes.length) {
-                throw new AssertionError("not a whole packet: " + HexFormat.of().formatHex(bytes, start, bytes.length));
-            }
-            i += remaining;
-            byte[] packet = new byte[i - start];
-            System.arraycopy(bytes, start, packet, 0, packet.length);
-            packets.add(packet);
-        }
-        return packets;
-    }
-
-    /** @return the index of the first byte after the fixed header */
-    public static int packetBodyOffset(byte[] packet) {
-        int i = 1;
-        while ((packet[i] & 0x80) != 0) {
-            i++;
-        }
-        return i + 1;
-    }
-
-    public static String hex(List<byte[]> packets) {
-        StringBuilder s = new StringBuilder();
-        for (byte[] p : packets) {
-            s.append(HexFormat.of().formatHex(p));
-        }
-        return s.toString();
+        return Packets.hex(readPackets());
     }
 
     /** Moves the embedded event loop's clock and runs the scheduled tasks that became due. */

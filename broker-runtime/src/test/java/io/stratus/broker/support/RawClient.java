@@ -19,6 +19,23 @@ public final class RawClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
+    /** Opens a 3.1.1 connection and checks the CONNACK accepts it. */
+    public static RawClient open311(TestBroker broker, String clientId, boolean cleanSession) throws IOException {
+        RawClient client = new RawClient(broker.host(), broker.port());
+        client.send(Packets.connect311(clientId, cleanSession));
+        PacketReader.expectConnAck(client, false);
+        return client;
+    }
+
+    /** Opens a 5.0 connection with the given CONNECT properties and checks the CONNACK accepts it. */
+    public static RawClient open5(TestBroker broker, String clientId, boolean cleanStart, byte[]... props)
+            throws IOException {
+        RawClient client = new RawClient(broker.host(), broker.port());
+        client.send(Packets.connect5(clientId, cleanStart, props));
+        PacketReader.expectConnAck(client, true);
+        return client;
+    }
+
     public RawClient(String host, int port) throws IOException {
         socket = new Socket(host, port);
         socket.setSoTimeout(5000);
@@ -29,7 +46,7 @@ public final class RawClient implements AutoCloseable {
 
     /** Writes bytes given as hex, spaces allowed: {@code "10 0c 00 04 4d 51 54 54 04 02 00 3c 00 00"}. */
     public RawClient send(String hex) throws IOException {
-        return send(HexFormat.of().parseHex(hex.replace(" ", "")));
+        return send(Packets.hex(hex));
     }
 
     public RawClient send(byte[] bytes) throws IOException {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -32,6 +33,8 @@ public final class SubscriberInbox {
 
     private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
     private final BlockingQueue<Integer> disconnects = new LinkedBlockingQueue<>();
+    private final BlockingQueue<org.eclipse.paho.mqttv5.common.MqttMessage> pahoV5Messages = new LinkedBlockingQueue<>();
+    private final CountDownLatch connectionLost = new CountDownLatch(1);
 
     private volatile SubscriberInbox copyTo;
 
@@ -136,6 +139,7 @@ public final class SubscriberInbox {
         return new org.eclipse.paho.client.mqttv3.MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
+                connectionLost.countDown();
             }
 
             @Override
@@ -170,6 +174,7 @@ public final class SubscriberInbox {
                 org.eclipse.paho.mqttv5.common.packet.MqttProperties props = message.getProperties();
                 List<Integer> ids = props == null || props.getSubscriptionIdentifiers() == null ? List.of()
                     : List.copyOf(props.getSubscriptionIdentifiers());
+                pahoV5Messages.add(message);
                 add(new Received(topic, new String(message.getPayload(), StandardCharsets.UTF_8), message.getQos(),
                     message.isRetained(), ids));
             }
@@ -200,6 +205,24 @@ public final class SubscriberInbox {
             fail("no DISCONNECT from the broker within " + WAIT_SECONDS + " s");
         }
         return code;
+    }
+
+    /** @return the reason code of the broker's DISCONNECT, or null if none arrives in time */
+    public Integer awaitDisconnectReason() throws InterruptedException {
+        return disconnects.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** @return true if a Paho 3 client lost its connection within {@link #WAIT_SECONDS} */
+    public boolean awaitConnectionLost() throws InterruptedException {
+        return connectionLost.await(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * @return the next message a Paho 5 client received, as the library handed it over (with all its
+     *     properties), or null if none arrives within {@link #WAIT_SECONDS}
+     */
+    public org.eclipse.paho.mqttv5.common.MqttMessage nextPahoV5Message() throws InterruptedException {
+        return pahoV5Messages.poll(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** @return a HiveMQ client consumer that records every message */
