@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * messages ahead of the slowest subscriber that receives it. A subscriber's position for a
  * publisher is the highest sequence number it has seen from it, plus one; messages below that which
  * never arrived are lost, not pending (one publisher on one topic is delivered in order), so a loss
- * does not stall the publisher.
+ * does not stall the publisher. At QoS 0 a publisher that sees no progress at all for 250 ms
+ * is let one window further (its whole window may have been dropped, and nothing later would tell).
  *
  * <p>Without it, a publisher at QoS 0 (or at QoS 1/2, since brokers acknowledge a PUBLISH once
  * it is queued, not once it is delivered) can fill the kernel's socket buffers (megabytes per

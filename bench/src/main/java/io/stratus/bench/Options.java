@@ -17,8 +17,11 @@ public final class Options {
     public String label = "broker";
     /** Length of the measurement window. */
     public double seconds = 10;
-    /** Load before the measurement window starts; not counted in rates, but checked for loss. */
-    public double warmup = 3;
+    /**
+     * Load before the measurement window starts; not counted in rates, but checked for loss. Long
+     * enough for a JVM broker's JIT compilers to finish with the hot paths on two cores.
+     */
+    public double warmup = 5;
     /** Longest wait after the publishers stop for every message to arrive. */
     public double drain = 15;
     public int qos = 0;
@@ -33,9 +36,12 @@ public final class Options {
     public int window = 32;
     /**
      * Messages a publisher may be ahead of its slowest subscriber (fanin, fanout); 0 turns the
-     * end-to-end window off, -1 picks min(1000, 256 KiB / payload), at least {@link #window}.
+     * end-to-end window off; -1 (the default) gives each subscriber at most
+     * {@link #E2E_MESSAGES_PER_SUBSCRIBER} messages on their way to it: that divided by the number
+     * of publishers, but never less than {@link #window}.
      */
     public int e2eWindow = -1;
+    static final int E2E_MESSAGES_PER_SUBSCRIBER = 3200;
     public int publishers;
     public int subscribers;
     /** Idle clients of the connections scenario. */
@@ -51,6 +57,13 @@ public final class Options {
     public int clkTck = 100;
     /** Seconds to let the broker settle before reading its memory. */
     public double settle = 2;
+    /**
+     * A shell command run before each reading of the broker's memory, {@code %p} standing for its
+     * pid (e.g. {@code jcmd %p GC.run}, so that a JVM's figure is not its uncollected garbage).
+     */
+    public String rssHook;
+    /** Seconds between progress lines on standard error; 0 for none. */
+    public double progress;
 
     public static Options parse(String[] args) {
         Options o = new Options();
@@ -108,6 +121,8 @@ public final class Options {
                 case "broker-pid" -> brokerPid = Long.parseLong(value);
                 case "clk-tck" -> clkTck = Integer.parseInt(value);
                 case "settle" -> settle = Double.parseDouble(value);
+                case "progress" -> progress = Double.parseDouble(value);
+                case "rss-hook" -> rssHook = value;
                 default -> throw new IllegalArgumentException("unknown option --" + name + "\n" + usage());
             }
         } catch (NumberFormatException e) {
@@ -159,11 +174,11 @@ public final class Options {
         }
     }
 
-    int e2eWindowOrDefault() {
+    int e2eWindowOrDefault(int publisherCount) {
         if (e2eWindow >= 0) {
             return e2eWindow;
         }
-        return Math.max(window, Math.min(1000, 256 * 1024 / payload));
+        return Math.max(window, E2E_MESSAGES_PER_SUBSCRIBER / publisherCount);
     }
 
     int publishersOr(int fallback) {
@@ -191,7 +206,7 @@ public final class Options {
               --port P             broker port (1883)
               --label NAME         name of the broker under test, copied into the output (broker)
               --seconds N          measurement window in seconds (10)
-              --warmup N           load before the window, in seconds (3)
+              --warmup N           load before the window, in seconds (5)
               --drain N            longest wait for in-flight messages after the publishers stop (15)
               --qos 0|1|2          QoS of publications and subscriptions (0)
               --payload BYTES      payload size, at least 16: 16, 4k, 4096 (16)
@@ -200,7 +215,8 @@ public final class Options {
               --threads N          generator event-loop threads (1)
               --window N           QoS 1/2 messages in flight per publisher (32)
               --e2e-window N       fanin/fanout: messages a publisher may be ahead of its slowest
-                                   subscriber; 0 = off, pure flood (min(1000, 256 KiB / payload))
+                                   subscriber; 0 = off, a pure flood (3200 / publishers, at least
+                                   --window: fanin 64, fanout 3200)
               --publishers N       fanin 50, fanout 1, latency 10
               --subscribers N      fanin 1, fanout 100, latency 10
               --connections N      connections: idle clients to open (10000)
@@ -210,6 +226,9 @@ public final class Options {
               --broker-pid PID     broker process, for its CPU time and resident memory
               --clk-tck N          clock ticks per second of /proc/PID/stat (100)
               --settle S           connections: seconds to wait before reading memory (2)
+              --rss-hook CMD       connections: shell command run before each memory reading, %p = broker
+                                   pid (e.g. "jcmd %p GC.run"); the raw readings are reported too
+              --progress S         print received/sent counts to standard error every S seconds (off)
             """;
     }
 }

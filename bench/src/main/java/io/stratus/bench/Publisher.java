@@ -147,9 +147,11 @@ final class Publisher extends MqttClient {
         if (delivered != lastDelivered) {
             lastDelivered = delivered;
             lastProgressAt = now;
-        } else if (seq - delivered >= flow.window && now - lastProgressAt > STALL_NANOS) {
-            // nothing arrived for a while although a window is out: the tail was lost (QoS 0) or is
-            // stuck in the broker; let one more window go so that the run goes on, and count it
+        } else if (qos == 0 && seq - delivered >= flow.window && now - lastProgressAt > STALL_NANOS) {
+            // nothing arrived for a while although a window is out: at QoS 0 the tail may have been
+            // dropped, and nothing later would ever tell; let one more window go, and count it. At
+            // QoS 1 and 2 nothing may be dropped, so the publisher waits for as long as it takes.
+            // (Releasing more there would only pile more onto a broker that is already behind.)
             stallAllowance += flow.window;
             stallReleases++;
             lastProgressAt = now;

@@ -57,7 +57,7 @@ public final class Scenarios {
         String token = token();
         IntFunction<String> topicOf = i -> String.format(Locale.ROOT, topicFormat, token, i);
         String filter = String.format(Locale.ROOT, filterFormat, token);
-        int e2e = o.e2eWindowOrDefault();
+        int e2e = o.e2eWindowOrDefault(pubCount);
         Flow flow = null;
         if (e2e > 0) {
             int[] everyone = new int[subCount];
@@ -95,6 +95,7 @@ public final class Scenarios {
             connectAll(t, pubs, subCount);
 
             ProcStats.Cpu cpu0 = ProcStats.Cpu.now(o);
+            Thread progress = progressPrinter(o, pubs, subs);
             pubs.forEach(Publisher::startFlood);
             sleep(o.warmup);
             long tw = System.nanoTime();
@@ -109,6 +110,9 @@ public final class Scenarios {
             pubs.forEach(Publisher::stop);
             drain(o, pubs, subs, subCount);
             ProcStats.Cpu cpuD = ProcStats.Cpu.now(o);
+            if (progress != null) {
+                progress.interrupt();
+            }
 
             List<Publisher.Stats> pubStats = new ArrayList<>();
             for (Publisher p : pubs) {
@@ -174,6 +178,38 @@ public final class Scenarios {
         } finally {
             filler.release();
         }
+    }
+
+    /** Prints counts to standard error every {@code --progress} seconds, until interrupted. */
+    private static Thread progressPrinter(Options o, List<Publisher> pubs, List<Subscriber> subs) {
+        if (o.progress <= 0) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        Thread t = new Thread(() -> {
+            long lastRecv = 0;
+            long lastSent = 0;
+            try {
+                while (true) {
+                    Thread.sleep((long) (o.progress * 1000));
+                    long recv = received(subs);
+                    long sent = sent(pubs);
+                    int paused = 0;
+                    for (Publisher p : pubs) {
+                        paused += p.paused ? 1 : 0;
+                    }
+                    System.err.printf(Locale.ROOT, "%8.3f s  received %,d (+%,d)  sent %,d (+%,d)  paused %d%n",
+                        (System.nanoTime() - t0) / 1e9, recv, recv - lastRecv, sent, sent - lastSent, paused);
+                    lastRecv = recv;
+                    lastSent = sent;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** Waits until every message has arrived and every acknowledgement is in, or nothing moves, or time is up. */
@@ -354,12 +390,14 @@ public final class Scenarios {
             closeClients(warmBatch.clients);
             Thread.sleep(1000);
 
-            long rssBefore = ProcStats.rssKib(o.brokerPid);
+            long rssBeforeRaw = ProcStats.rssKib(o.brokerPid);
+            long rssBefore = afterHook(o, rssBeforeRaw);
             ProcStats.Cpu cpu0 = ProcStats.Cpu.now(o);
             Batch batch = openMany(t, o, o.connections, "c", token);
             ProcStats.Cpu cpu1 = ProcStats.Cpu.now(o);
             sleep(o.settle);
-            long rssAfter = ProcStats.rssKib(o.brokerPid);
+            long rssAfterRaw = ProcStats.rssKib(o.brokerPid);
+            long rssAfter = afterHook(o, rssAfterRaw);
             int stillOpen = 0;
             for (MqttClient c : batch.clients) {
                 if (c.connAck.isDone() && !c.connAck.isCompletedExceptionally() && c.connAck.join() == 0
@@ -374,6 +412,8 @@ public final class Scenarios {
             double connectsPerSecond = batch.ok / batch.seconds;
             double perConnection = rssBefore >= 0 && rssAfter >= 0 && batch.ok > 0
                 ? (rssAfter - rssBefore) / (double) batch.ok : Double.NaN;
+            double perConnectionRaw = rssBeforeRaw >= 0 && rssAfterRaw >= 0 && batch.ok > 0
+                ? (rssAfterRaw - rssBeforeRaw) / (double) batch.ok : Double.NaN;
             ProcStats.Cpu cpu = cpu1.minus(cpu0);
             Report r = new Report()
                 .put("scenario", o.scenario).put("broker", o.label).put("mqtt", o.mqttName())
@@ -382,6 +422,9 @@ public final class Scenarios {
                 .put("connects_per_s", connectsPerSecond)
                 .put("rss_before_kib", rssBefore).put("rss_after_kib", rssAfter)
                 .put("kib_per_conn", perConnection)
+                .put("rss_before_raw_kib", rssBeforeRaw).put("rss_after_raw_kib", rssAfterRaw)
+                .put("kib_per_conn_raw", perConnectionRaw)
+                .put("rss_hook", o.rssHook == null ? "none" : o.rssHook.replace(' ', '_'))
                 .put("close_s", closeSeconds)
                 .put("broker_cpu_s", cpu.broker()).put("gen_cpu_s", cpu.generator())
                 .put("transport", t.epoll ? "epoll" : "nio").put("threads", o.threads)
@@ -392,13 +435,35 @@ public final class Scenarios {
             if (Double.isNaN(perConnection)) {
                 r.say("broker memory not measured (no --broker-pid)");
             } else {
-                r.say(String.format(Locale.ROOT, "broker resident memory %s -> %s KiB: %.2f KiB per connection",
-                    Report.grouped(rssBefore), Report.grouped(rssAfter), perConnection));
+                r.say(String.format(Locale.ROOT, "broker resident memory %s -> %s KiB: %.2f KiB per connection%s",
+                    Report.grouped(rssBefore), Report.grouped(rssAfter), perConnection,
+                    o.rssHook == null ? "" : String.format(Locale.ROOT, " after `%s` (%.2f KiB before it)",
+                        o.rssHook, perConnectionRaw)));
             }
             r.say(batch.failed == 0 && stillOpen == batch.ok ? "no connection failed or dropped"
                 : batch.failed + " failed, " + (batch.ok - stillOpen) + " dropped while idle");
             return r;
         }
+    }
+
+    /** Runs the memory hook, if any, and reads the broker's memory again; without one returns {@code raw}. */
+    private static long afterHook(Options o, long raw) throws InterruptedException {
+        if (o.rssHook == null || o.brokerPid <= 0) {
+            return raw;
+        }
+        String command = o.rssHook.replace("%p", Long.toString(o.brokerPid));
+        try {
+            Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                System.err.println("rss hook did not finish in 60 s: " + command);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("rss hook failed: " + e);
+        }
+        Thread.sleep(1000);
+        return ProcStats.rssKib(o.brokerPid);
     }
 
     private record Batch(List<MqttClient> clients, long ok, long failed, double seconds) {
@@ -567,7 +632,7 @@ public final class Scenarios {
 
     private static void await(List<CompletableFuture<Integer>> futures, String what) throws Exception {
         try {
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]))
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .get((long) (CONNECT_TIMEOUT_SECONDS * 1000), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             long missing = futures.stream().filter(f -> !f.isDone()).count();
@@ -643,7 +708,7 @@ public final class Scenarios {
             closes.add(c.closed);
         }
         try {
-            CompletableFuture.allOf(closes.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            CompletableFuture.allOf(closes.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // bounded: whatever is still open goes when the event loops shut down
         }

@@ -79,6 +79,17 @@ public class CodecBenchmark {
         decoderChannel.writeInbound(connect);
         Object c = decoderChannel.readInbound();
         io.netty.util.ReferenceCountUtil.release(c);
+        // make sure the benchmark decodes a real PUBLISH, not a failure
+        decoderChannel.writeInbound(encodedPublish.retainedDuplicate());
+        Object m = decoderChannel.readInbound();
+        try {
+            if (!(m instanceof MqttPublishMessage p) || !p.decoderResult().isSuccess()
+                || p.payload().readableBytes() != payload) {
+                throw new IllegalStateException("the PUBLISH did not decode: " + m);
+            }
+        } finally {
+            io.netty.util.ReferenceCountUtil.release(m);
+        }
     }
 
     @TearDown(Level.Trial)
