@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code shared}: {@code $share/gS/site/S/dev/D/temp}, 10,000 filters with 10 members each;
  *       a topic matches one group, and one member is picked;</li>
  *   <li>{@code mixed}: 25,000 of each of the above (S below 25), plus 100 {@code site/S/#} and 1
- *       {@code #}; a topic matches 6 to 7 subscriptions.</li>
+ *       {@code #}; a topic has 6 matches (one of them a shared group), and 3 when it is one of the
+ *       tenth that end in {@code humidity}.</li>
  * </ul>
  * Each invocation matches the next of 4,096 pre-built topics (a random spread, a tenth of which
  * match nothing), so the benchmark is not one hot path through the trie.

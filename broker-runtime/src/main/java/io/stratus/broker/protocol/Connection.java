@@ -3,7 +3,6 @@ package io.stratus.broker.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -12,7 +11,6 @@ import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.util.ReferenceCountUtil;
 import io.stratus.broker.codec.PublishEncoder;
 import io.stratus.broker.message.Message;
 import io.stratus.broker.metrics.TenantMetrics;
@@ -23,7 +21,6 @@ import io.stratus.broker.session.Will;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -132,10 +129,6 @@ public final class Connection implements Session.Link {
             metrics.droppedTooLarge.increment();
             return false;
         }
-        if (d.qos() == 0 && !channel.isWritable()) {
-            metrics.droppedSlowConsumer.increment();
-            return true;
-        }
         if (alias > 0 && !topic.isEmpty()) {
             outboundAliases.put(topic, alias);
         }
@@ -144,6 +137,11 @@ public final class Connection implements Session.Link {
         metrics.messagesSent.increment();
         metrics.bytesSent.add(size);
         return true;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
     }
 
     @Override
@@ -162,21 +160,17 @@ public final class Connection implements Session.Link {
     }
 
     /**
-     * Writes on the channel's event loop and schedules a flush behind the write. From another thread
-     * (a session's lane that is not this channel's loop) the write itself is handed to the loop: were
-     * only the flush coalesced here, a write queued after a pending flush task would stay unflushed.
+     * Writes and schedules a flush behind the write. From another thread (a session's lane that is
+     * not this channel's loop, after a reconnect) the write is flushed on its own: netty then counts
+     * its bytes against the high-water mark at once, so {@link #isWritable()} stays true to what is
+     * queued, and no write can land behind a flush that was already pending.
      */
     private void writeSoon(Object message) {
-        EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
+        if (channel.eventLoop().inEventLoop()) {
             channel.write(message, channel.voidPromise());
             flushSoon();
-            return;
-        }
-        try {
-            loop.execute(() -> writeSoon(message));
-        } catch (RejectedExecutionException e) {
-            ReferenceCountUtil.release(message); // the loop is shutting down: nothing goes out any more
+        } else {
+            channel.writeAndFlush(message, channel.voidPromise());
         }
     }
 

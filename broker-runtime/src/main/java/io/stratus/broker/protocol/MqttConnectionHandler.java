@@ -383,6 +383,15 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable() && session != null && !detached) {
+            Session s = session;
+            onLane(s::onWritable);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         detach(true, null);
         super.channelInactive(ctx);

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The state of one client's session: subscriptions, outbound messages in flight and queued, inbound
@@ -40,6 +42,9 @@ public final class Session implements Subscriber {
         boolean sendPublish(Delivery delivery, int packetId, boolean dup);
 
         void sendPubRel(int packetId);
+
+        /** @return false while the connection's outbound buffer is above its high-water mark */
+        boolean isWritable();
 
         /** Closes the connection because another connection took the session over. */
         void closeForTakeover();
@@ -92,6 +97,9 @@ public final class Session implements Subscriber {
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /** QoS 0 messages for an online client whose connection cannot take more just now. */
+    private final ArrayDeque<Delivery> qos0Queue = new ArrayDeque<>();
+    private final AtomicInteger qos0InTransit = new AtomicInteger();
     private long queuedBytes;
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private int nextPacketId = 1;
@@ -140,6 +148,20 @@ public final class Session implements Subscriber {
     public void offer(Delivery delivery) {
         if (lane.inEventLoop()) {
             deliver(delivery);
+            return;
+        }
+        // QoS 1/2 in transit is bounded by the publishers' Receive Maximum; QoS 0 is bounded here,
+        // so a flood towards a slow subscriber cannot grow its lane's task queue without limit
+        if (delivery.qos() == 0 && qos0InTransit.get() >= limits.maxQueuedMessages()) {
+            tenant.metrics().droppedSlowConsumer.increment();
+            return;
+        }
+        if (delivery.qos() == 0) {
+            qos0InTransit.incrementAndGet();
+            lane.execute(() -> {
+                qos0InTransit.decrementAndGet();
+                deliver(delivery);
+            });
         } else {
             lane.execute(() -> deliver(delivery));
         }
@@ -207,6 +229,7 @@ public final class Session implements Subscriber {
         }
         link = null;
         online = false;
+        dropQos0Queue(tenant.metrics().droppedOffline);
         if (newExpirySeconds != null) {
             expirySeconds = newExpirySeconds;
         }
@@ -252,6 +275,7 @@ public final class Session implements Subscriber {
         tenant.topics().unsubscribeAll(this);
         subscriptions.clear();
         tenant.sessions().remove(this);
+        dropQos0Queue(tenant.metrics().droppedSessionEnded);
         long lost = queue.size();
         for (Inflight f : inflight.values()) {
             if (!f.released) {
@@ -264,6 +288,15 @@ public final class Session implements Subscriber {
         inflight.clear();
         unsent = 0;
         inboundQos2.clear();
+    }
+
+    /** QoS 0 messages are not kept for a client that is gone. */
+    private void dropQos0Queue(LongAdder counter) {
+        for (Delivery d : qos0Queue) {
+            queuedBytes -= d.weight();
+        }
+        counter.add(qos0Queue.size());
+        qos0Queue.clear();
     }
 
     private void firePendingWill() {
@@ -306,8 +339,13 @@ public final class Session implements Subscriber {
         if (d.qos() == 0) {
             if (link == null) {
                 tenant.metrics().droppedOffline.increment();
-            } else {
+            } else if (qos0Queue.isEmpty() && link.isWritable()) {
                 link.sendPublish(d, 0, false);
+            } else if (hasRoomFor(d)) {
+                qos0Queue.addLast(d); // sent when the connection drains (onWritable)
+                queuedBytes += d.weight();
+            } else {
+                tenant.metrics().droppedSlowConsumer.increment();
             }
             return;
         }
@@ -318,8 +356,13 @@ public final class Session implements Subscriber {
         }
     }
 
+    private boolean hasRoomFor(Delivery d) {
+        return queue.size() + qos0Queue.size() < limits.maxQueuedMessages()
+            && queuedBytes + d.weight() <= limits.maxQueuedBytes();
+    }
+
     private void enqueue(Delivery d) {
-        if (queue.size() >= limits.maxQueuedMessages() || queuedBytes + d.weight() > limits.maxQueuedBytes()) {
+        if (!hasRoomFor(d)) {
             tenant.metrics().droppedQueueFull.increment();
             return;
         }
@@ -334,8 +377,22 @@ public final class Session implements Subscriber {
         }
     }
 
+    /** The connection's outbound buffer went below its low-water mark: send what waited for it. */
+    public void onWritable() {
+        drainQueue();
+    }
+
     private void drainQueue() {
         resendInflight();
+        while (link != null && !qos0Queue.isEmpty() && link.isWritable()) {
+            Delivery d = qos0Queue.pollFirst();
+            queuedBytes -= d.weight();
+            if (d.message().isExpired(clock.millis())) {
+                tenant.metrics().droppedExpired.increment();
+                continue;
+            }
+            link.sendPublish(d, 0, false);
+        }
         while (link != null && unsent == 0 && !queue.isEmpty() && inflight.size() < link.sendWindow()) {
             Delivery d = queue.pollFirst();
             queuedBytes -= d.weight();
@@ -479,6 +536,11 @@ public final class Session implements Subscriber {
     }
 
     public int queuedCount() {
-        return queue.size();
+        return queue.size() + qos0Queue.size();
+    }
+
+    /** Thread-safe. @return QoS 0 deliveries handed to this session's lane and not yet run there */
+    public int qos0InTransit() {
+        return qos0InTransit.get();
     }
 }

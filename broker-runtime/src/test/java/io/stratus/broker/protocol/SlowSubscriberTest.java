@@ -1,0 +1,129 @@
+package io.stratus.broker.protocol;
+
+import io.stratus.broker.config.LimitsConfig;
+import io.stratus.broker.session.Session;
+import io.stratus.broker.support.BrokerFixture;
+import io.stratus.broker.support.PacketReader;
+import io.stratus.broker.support.Packets;
+import io.stratus.broker.support.RawClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A QoS 0 subscriber that falls behind: the broker queues for it up to the session limits while its
+ * connection cannot take more, sends the queue in order when it drains, and beyond the limits drops
+ * and counts, so a flood can never grow the broker's memory without bound.
+ */
+class SlowSubscriberTest {
+
+    private static final int V311 = 4;
+    private static final int PAYLOAD = 4096;
+
+    @RegisterExtension
+    final BrokerFixture fixture = new BrokerFixture();
+
+    @Test
+    void queuesQos0ForASubscriberThatFallsBehindAndSendsItAllInOrder() throws Exception {
+        // given: room for every message the test sends
+        fixture.start(l -> withQueue(l, 20_000, 256L * 1024 * 1024));
+        RawClient subscriber = subscriber("slow");
+        RawClient publisher = fixture.clients().raw(V311, "fast");
+
+        // when: 12 MiB arrive while the subscriber reads nothing (more than the socket buffers and
+        // the connection's 1 MiB high-water mark hold), then a QoS 1 marker the publisher sees acknowledged
+        int count = 3000;
+        publishNumbered(publisher, count);
+        int queuedAtPeak = queuedOnLane("slow");
+
+        // then: part of it waited in the session's queue instead of being dropped, and all of it
+        // arrives, in order, once the subscriber reads
+        assertTrue(queuedAtPeak > 0, "the broker queued while the connection was full");
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, sequence(subscriber.readPacket()), "message " + i);
+        }
+        assertEquals(0, fixture.broker().metrics().droppedSlowConsumer.sum());
+    }
+
+    @Test
+    void dropsAndCountsQos0BeyondTheSessionQueueForASubscriberThatNeverReads() throws Exception {
+        // given: a queue of 100 messages per session
+        fixture.start(l -> withQueue(l, 100, 16L * 1024 * 1024));
+        RawClient subscriber = subscriber("stuck");
+        RawClient publisher = fixture.clients().raw(V311, "flood");
+
+        // when: 5,000 messages of 4 KiB (20 MiB) for a subscriber that reads nothing
+        publishNumbered(publisher, 5000);
+
+        // then: what waits for the subscriber stays within the limits, and the rest is counted
+        assertTrue(queuedOnLane("stuck") <= 100, "session queue bounded");
+        assertTrue(session("stuck").qos0InTransit() <= 100, "hand-over to the subscriber's lane bounded");
+        long dropped = fixture.broker().metrics().droppedSlowConsumer.sum();
+        assertTrue(dropped > 0, "drops are counted");
+
+        // and what was kept still arrives in order when the subscriber reads again
+        int previous = -1;
+        int received = 0;
+        while (received < 5000 - dropped) {
+            int seq = sequence(subscriber.readPacket());
+            assertTrue(seq > previous, "in order: " + seq + " after " + previous);
+            previous = seq;
+            received++;
+        }
+        assertEquals(5000, received + dropped, "every message either delivered or counted as dropped");
+    }
+
+    private RawClient subscriber(String clientId) throws Exception {
+        RawClient subscriber = fixture.clients().raw(V311, clientId);
+        subscriber.send(Packets.subscribe(false, 1, "numbers", 0));
+        assertEquals(Packets.SUBACK, PacketReader.type(subscriber.readPacket()));
+        return subscriber;
+    }
+
+    /** Publishes QoS 0 messages numbered from 0, then waits for a QoS 1 marker's PUBACK. */
+    private static void publishNumbered(RawClient publisher, int count) throws Exception {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            byte[] payload = ByteBuffer.allocate(PAYLOAD).putInt(i).array();
+            batch.writeBytes(Packets.publish(0, false, false, 0, "numbers", null, payload));
+            if (batch.size() > 256 * 1024) {
+                publisher.send(batch.toByteArray());
+                batch.reset();
+            }
+        }
+        batch.writeBytes(Packets.publish311(1, 7, "marker", "done"));
+        publisher.send(batch.toByteArray());
+        // the publisher's lane routed everything before it acknowledges the marker
+        assertEquals(Packets.PUBACK, PacketReader.type(publisher.readPacket()));
+    }
+
+    private static int sequence(byte[] publish) {
+        int body = PacketReader.bodyOffset(publish);
+        int topicLength = PacketReader.readU16(publish, body);
+        return ByteBuffer.wrap(publish, body + 2 + topicLength, 4).getInt();
+    }
+
+    private Session session(String clientId) {
+        return fixture.broker().defaultTenant().sessions().get(clientId);
+    }
+
+    /** Reads the queue length on the session's own lane, after everything handed to it has run. */
+    private int queuedOnLane(String clientId) throws Exception {
+        Session s = session(clientId);
+        // the hand-over tasks queued before this one run first: the lane is a FIFO executor
+        return s.lane().submit(s::queuedCount).get(5, TimeUnit.SECONDS);
+    }
+
+    private static LimitsConfig withQueue(LimitsConfig l, int messages, long bytes) {
+        return new LimitsConfig(l.maxPacketSize(), l.maxTopicLength(), l.maxTopicLevels(), l.maxClientIdLength(),
+            l.receiveMaximum(), l.maxInflightOutbound(), messages, bytes, l.maxConnections(),
+            l.maxKeepAliveSeconds(), l.topicAliasMaximum(), l.maxSessionExpirySeconds(),
+            l.maxSubscriptionsPerClient(), l.connectTimeoutSeconds());
+    }
+}
