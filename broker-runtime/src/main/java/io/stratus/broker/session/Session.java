@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,6 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  * to its lane ({@link #offer}), so the state needs no locks.
  */
 public final class Session implements Subscriber {
+
+    /** What a delivery handed between lanes costs beyond its payload: task, delivery, queue node. */
+    private static final int HAND_OVER_OVERHEAD = 128;
 
     /** Where outbound packets of a session go while a client is connected. */
     public interface Link {
@@ -99,7 +102,8 @@ public final class Session implements Subscriber {
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     /** QoS 0 messages for an online client whose connection cannot take more just now. */
     private final ArrayDeque<Delivery> qos0Queue = new ArrayDeque<>();
-    private final AtomicInteger qos0InTransit = new AtomicInteger();
+    /** Bytes of QoS 0 deliveries handed to this lane and not yet run there, overhead included. */
+    private final AtomicLong qos0InTransitBytes = new AtomicLong();
     private long queuedBytes;
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private int nextPacketId = 1;
@@ -150,16 +154,18 @@ public final class Session implements Subscriber {
             deliver(delivery);
             return;
         }
-        // QoS 1/2 in transit is bounded by the publishers' Receive Maximum; QoS 0 is bounded here,
-        // so a flood towards a slow subscriber cannot grow its lane's task queue without limit
-        if (delivery.qos() == 0 && qos0InTransit.get() >= limits.maxQueuedMessages()) {
-            tenant.metrics().droppedSlowConsumer.increment();
-            return;
-        }
+        // QoS 1/2 in transit is bounded by the publishers' Receive Maximum; QoS 0 is bounded here, by
+        // the session's byte budget, so a flood towards a slow subscriber cannot grow its lane's
+        // task queue without limit
         if (delivery.qos() == 0) {
-            qos0InTransit.incrementAndGet();
+            long weight = delivery.weight() + HAND_OVER_OVERHEAD;
+            if (qos0InTransitBytes.addAndGet(weight) > limits.maxQueuedBytes()) {
+                qos0InTransitBytes.addAndGet(-weight);
+                tenant.metrics().droppedSlowConsumer.increment();
+                return;
+            }
             lane.execute(() -> {
-                qos0InTransit.decrementAndGet();
+                qos0InTransitBytes.addAndGet(-weight);
                 deliver(delivery);
             });
         } else {
@@ -341,8 +347,11 @@ public final class Session implements Subscriber {
                 tenant.metrics().droppedOffline.increment();
             } else if (qos0Queue.isEmpty() && link.isWritable()) {
                 link.sendPublish(d, 0, false);
-            } else if (hasRoomFor(d)) {
-                qos0Queue.addLast(d); // sent when the connection drains (onWritable)
+            } else if (queuedBytes + d.weight() + qos0Queue.size() * (long) HAND_OVER_OVERHEAD
+                <= limits.maxQueuedBytes()) {
+                // sent when the connection drains (onWritable); a backlog of an online client is
+                // bounded by bytes (overhead included), the count limit being for queued QoS 1/2
+                qos0Queue.addLast(d);
                 queuedBytes += d.weight();
             } else {
                 tenant.metrics().droppedSlowConsumer.increment();
@@ -357,8 +366,7 @@ public final class Session implements Subscriber {
     }
 
     private boolean hasRoomFor(Delivery d) {
-        return queue.size() + qos0Queue.size() < limits.maxQueuedMessages()
-            && queuedBytes + d.weight() <= limits.maxQueuedBytes();
+        return queue.size() < limits.maxQueuedMessages() && queuedBytes + d.weight() <= limits.maxQueuedBytes();
     }
 
     private void enqueue(Delivery d) {
@@ -539,8 +547,8 @@ public final class Session implements Subscriber {
         return queue.size() + qos0Queue.size();
     }
 
-    /** Thread-safe. @return QoS 0 deliveries handed to this session's lane and not yet run there */
-    public int qos0InTransit() {
-        return qos0InTransit.get();
+    /** Thread-safe. @return bytes of QoS 0 deliveries handed to this session's lane and not yet run there */
+    public long qos0InTransitBytes() {
+        return qos0InTransitBytes.get();
     }
 }

@@ -53,8 +53,9 @@ class SlowSubscriberTest {
 
     @Test
     void dropsAndCountsQos0BeyondTheSessionQueueForASubscriberThatNeverReads() throws Exception {
-        // given: a queue of 100 messages per session
-        fixture.start(l -> withQueue(l, 100, 16L * 1024 * 1024));
+        // given: 1 MiB of queue per session
+        long budget = 1024 * 1024;
+        fixture.start(l -> withQueue(l, 100, budget));
         RawClient subscriber = subscriber("stuck");
         RawClient publisher = fixture.clients().raw(V311, "flood");
 
@@ -62,8 +63,8 @@ class SlowSubscriberTest {
         publishNumbered(publisher, 5000);
 
         // then: what waits for the subscriber stays within the limits, and the rest is counted
-        assertTrue(queuedOnLane("stuck") <= 100, "session queue bounded");
-        assertTrue(session("stuck").qos0InTransit() <= 100, "hand-over to the subscriber's lane bounded");
+        assertTrue(queuedOnLane("stuck") * (long) PAYLOAD <= budget, "session queue bounded by its bytes");
+        assertTrue(session("stuck").qos0InTransitBytes() <= budget, "hand-over to the subscriber's lane bounded");
         long dropped = fixture.broker().metrics().droppedSlowConsumer.sum();
         assertTrue(dropped > 0, "drops are counted");
 
