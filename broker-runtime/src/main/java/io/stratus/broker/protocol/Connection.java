@@ -46,7 +46,9 @@ public final class Connection implements Session.Link {
     /** Topic aliases the broker assigned towards the client; touched only on the session's lane. */
     private final Map<String, Integer> outboundAliases = new HashMap<>();
     /** Topic aliases the client assigned towards the broker; touched only on the channel's event loop. */
-    private final String[] inboundAliases;
+    private final int serverTopicAliasMaximum;
+    /** Created on the first alias the client sets: most clients never use any. */
+    private String[] inboundAliases;
 
     Connection(Channel channel, MqttVersion version, String clientId, int sendWindow, int clientMaxPacketSize,
                int clientTopicAliasMaximum, int serverTopicAliasMaximum, long connectSessionExpiry,
@@ -61,7 +63,7 @@ public final class Connection implements Session.Link {
         this.will = will;
         this.metrics = metrics;
         this.clock = clock;
-        this.inboundAliases = new String[serverTopicAliasMaximum + 1];
+        this.serverTopicAliasMaximum = serverTopicAliasMaximum;
         this.flushTask = () -> {
             flushPending.set(false);
             channel.flush();
@@ -89,6 +91,9 @@ public final class Connection implements Session.Link {
     }
 
     String[] inboundAliases() {
+        if (inboundAliases == null) {
+            inboundAliases = new String[serverTopicAliasMaximum + 1];
+        }
         return inboundAliases;
     }
 

@@ -227,6 +227,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+            connectTimeout = null;
         }
         if (accepted.keepAliveSeconds() > 0) {
             // [MQTT-3.1.2-24] one and a half times the keep alive

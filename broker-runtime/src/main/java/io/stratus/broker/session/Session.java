@@ -99,9 +99,10 @@ public final class Session implements Subscriber {
 
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    // small to start with: most sessions never queue, and there may be hundreds of thousands of them
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(1);
     /** QoS 0 messages for an online client whose connection cannot take more just now. */
-    private final ArrayDeque<Delivery> qos0Queue = new ArrayDeque<>();
+    private final ArrayDeque<Delivery> qos0Queue = new ArrayDeque<>(1);
     /** Bytes of QoS 0 deliveries handed to this lane and not yet run there, overhead included. */
     private final AtomicLong qos0InTransitBytes = new AtomicLong();
     private long queuedBytes;
