@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.stratus.broker.support.LibraryClient;
 import io.stratus.broker.support.LibraryClient.Library;
+import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.TestBroker;
 import io.stratus.broker.support.PacketReader.Packet;
@@ -247,6 +248,10 @@ class MessageExpiryTest {
         try (RawClient subscriber = open5(broker, clientId, true, PERSISTENT)) {
             subscribeAndExpectGranted(subscriber, true, 1, filter, 1);
         }
+        // nothing on the wire says when the broker has noticed the closed socket; until then a
+        // message goes to the closing connection, and one whose delivery has started does not expire
+        Eventually.await(Duration.ofSeconds(5), clientId + " offline",
+            () -> !broker.defaultTenant().sessions().get(clientId).isOnline());
     }
 
     private RawClient reconnect(String clientId) throws Exception {
