@@ -112,7 +112,7 @@ final class PacketProcessor {
         boolean badFormat = properties.payloadFormatIndicator() != null && properties.payloadFormatIndicator() == 1
             && !PropertyMapper.isValidUtf8(payload);
         if (badFormat && qos == 0) {
-            handler.disconnectWith(ReasonCodes.PAYLOAD_FORMAT_INVALID, "payload is not UTF-8"); // [MQTT-3.3.2-4]
+            handler.disconnectWith(ReasonCodes.PAYLOAD_FORMAT_INVALID, "payload is not UTF-8"); // §3.3.2.3.2
             return;
         }
         if (qos == 1) {
@@ -133,7 +133,7 @@ final class PacketProcessor {
     private void routePublish(Message message, int packetId, boolean badFormat) {
         int qos = message.qos();
         if (qos == 2 && session.isInboundQos2Pending(packetId)) {
-            // a resent QoS 2 PUBLISH before PUBREL: acknowledge, never route twice [MQTT-4.3.3-9]
+            // a resent QoS 2 PUBLISH before PUBREL: acknowledge, never route twice [MQTT-4.3.3-10]
             connection.write(pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS));
             return;
         }
