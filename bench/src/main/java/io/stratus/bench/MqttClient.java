@@ -256,19 +256,17 @@ abstract class MqttClient extends ByteToMessageDecoder {
 
     /** Writes the batch so far and then {@code buf} (which the channel releases), keeping the order. */
     protected final void writeAfterBatch(ByteBuf buf) {
-        ByteBuf b = batch;
-        if (b != null) {
-            batch = null;
-            if (b.isReadable()) {
-                ctx.write(b, ctx.voidPromise());
-            } else {
-                b.release();
-            }
-        }
+        writeBatch();
         ctx.write(buf, ctx.voidPromise());
     }
 
     protected final void flush() {
+        writeBatch();
+        ctx.flush();
+    }
+
+    /** Hands the batch so far to the channel (or drops it if empty); the next write starts a new one. */
+    private void writeBatch() {
         ByteBuf b = batch;
         if (b != null) {
             batch = null;
@@ -278,7 +276,6 @@ abstract class MqttClient extends ByteToMessageDecoder {
                 b.release();
             }
         }
-        ctx.flush();
     }
 
     private void releaseBatch() {

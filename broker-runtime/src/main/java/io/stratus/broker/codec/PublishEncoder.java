@@ -47,20 +47,16 @@ public final class PublishEncoder {
                           int topicAlias) {
     }
 
-    /** @return the size in bytes of the whole encoded packet, fixed header included */
-    public static int packetSize(Publish p, boolean mqtt5) {
-        int remaining = remainingLength(p, mqtt5);
-        return 1 + varIntSize(remaining) + remaining;
-    }
-
     /**
      * Encodes the packet. The returned buffer owns a reference to a new header buffer and wraps the
-     * payload array without copying it; the caller writes it to a channel, which releases it.
+     * payload array without copying it; its readable bytes are the exact size of the whole packet.
+     * The caller writes it to a channel, which releases it, or releases it itself.
      */
     public static ByteBuf encode(ByteBufAllocator alloc, Publish p, boolean mqtt5) {
         int propertiesLength = mqtt5 ? propertiesLength(p) : 0;
-        int remaining = variableHeaderLength(p, mqtt5, propertiesLength) + p.payload().length;
-        int headerSize = 1 + varIntSize(remaining) + variableHeaderLength(p, mqtt5, propertiesLength);
+        int variableHeaderLength = variableHeaderLength(p, mqtt5, propertiesLength);
+        int remaining = variableHeaderLength + p.payload().length;
+        int headerSize = 1 + varIntSize(remaining) + variableHeaderLength;
         ByteBuf header = alloc.buffer(headerSize);
         header.writeByte(0x30 | (p.dup() ? 0x08 : 0) | (p.qos() << 1) | (p.retain() ? 0x01 : 0));
         writeVarInt(header, remaining);
@@ -76,11 +72,6 @@ public final class PublishEncoder {
             return header;
         }
         return Unpooled.wrappedUnmodifiableBuffer(header, Unpooled.wrappedBuffer(p.payload()));
-    }
-
-    private static int remainingLength(Publish p, boolean mqtt5) {
-        int propertiesLength = mqtt5 ? propertiesLength(p) : 0;
-        return variableHeaderLength(p, mqtt5, propertiesLength) + p.payload().length;
     }
 
     private static int variableHeaderLength(Publish p, boolean mqtt5, int propertiesLength) {

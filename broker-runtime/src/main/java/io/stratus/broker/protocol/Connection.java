@@ -129,15 +129,16 @@ public final class Connection implements Session.Link {
         long expiry = mqtt5 ? m.remainingExpirySeconds(clock.millis()) : -1;
         PublishEncoder.Publish p = new PublishEncoder.Publish(topic, packetId, d.qos(), dup && d.qos() > 0,
             d.retain(), m.payload(), m.properties(), expiry, mqtt5 ? d.subscriptionIds() : new int[0], alias);
-        int size = PublishEncoder.packetSize(p, mqtt5);
+        ByteBuf encoded = PublishEncoder.encode(channel.alloc(), p, mqtt5);
+        int size = encoded.readableBytes();
         if (size > clientMaxPacketSize) {
+            encoded.release();
             metrics.droppedTooLarge.increment();
             return false;
         }
         if (alias > 0 && !topic.isEmpty()) {
             outboundAliases.put(topic, alias);
         }
-        ByteBuf encoded = PublishEncoder.encode(channel.alloc(), p, mqtt5);
         writeSoon(encoded);
         metrics.messagesSent.increment();
         metrics.bytesSent.add(size);
