@@ -387,7 +387,12 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (ctx.channel().isWritable() && session != null && !detached) {
             Session s = session;
-            onLane(s::onWritable);
+            onLane(() -> {
+                s.onWritable();
+                if (draining) {
+                    disconnectWhenDrained(); // QoS 0 that waited for the connection has now gone out
+                }
+            });
         }
         super.channelWritabilityChanged(ctx);
     }

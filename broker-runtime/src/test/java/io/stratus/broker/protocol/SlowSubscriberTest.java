@@ -1,5 +1,6 @@
 package io.stratus.broker.protocol;
 
+import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.config.LimitsConfig;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.support.BrokerFixture;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SlowSubscriberTest {
 
     private static final int V311 = 4;
+    private static final int V5 = 5;
     private static final int PAYLOAD = 4096;
 
     @RegisterExtension
@@ -80,9 +83,35 @@ class SlowSubscriberTest {
         assertEquals(5000, received + dropped, "every message either delivered or counted as dropped");
     }
 
+    @Test
+    void gracefulShutdownSendsTheQos0BacklogThenDisconnects() throws Exception {
+        // given: a 5.0 subscriber with a QoS 0 backlog, and a grace period far longer than the test
+        BrokerConfig d = BrokerConfig.defaults();
+        fixture.start(new BrokerConfig(d.listeners(), withQueue(d.limits(), 20_000, 256L * 1024 * 1024), true, 0, 60));
+        RawClient subscriber = subscriber(V5, "draining");
+        RawClient publisher = fixture.clients().raw(V311, "source");
+        int count = 3000;
+        publishNumbered(publisher, count);
+        assertTrue(queuedOnLane("draining") > 0, "a backlog waits for the connection");
+
+        // when: the broker shuts down while the subscriber reads
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> fixture.broker().close());
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, sequence(subscriber.readPacket(), true), "message " + i);
+        }
+
+        // then: once the backlog is out the client is told why (0x8B), long before the grace period ends
+        assertEquals(0x8B, PacketReader.disconnectCode(subscriber.readPacket()));
+        closed.get(20, TimeUnit.SECONDS);
+    }
+
     private RawClient subscriber(String clientId) throws Exception {
-        RawClient subscriber = fixture.clients().raw(V311, clientId);
-        subscriber.send(Packets.subscribe(false, 1, "numbers", 0));
+        return subscriber(V311, clientId);
+    }
+
+    private RawClient subscriber(int version, String clientId) throws Exception {
+        RawClient subscriber = fixture.clients().raw(version, clientId);
+        subscriber.send(Packets.subscribe(version == V5, 1, "numbers", 0));
         assertEquals(Packets.SUBACK, PacketReader.type(subscriber.readPacket()));
         return subscriber;
     }
@@ -105,9 +134,18 @@ class SlowSubscriberTest {
     }
 
     private static int sequence(byte[] publish) {
-        int body = PacketReader.bodyOffset(publish);
-        int topicLength = PacketReader.readU16(publish, body);
-        return ByteBuffer.wrap(publish, body + 2 + topicLength, 4).getInt();
+        return sequence(publish, false);
+    }
+
+    /** QoS 0 PUBLISH: topic, then (5.0) the properties, then the payload whose first int is the number. */
+    private static int sequence(byte[] publish, boolean v5) {
+        int[] pos = {PacketReader.bodyOffset(publish)};
+        pos[0] += 2 + PacketReader.readU16(publish, pos[0]);
+        if (v5) {
+            int propertiesLength = PacketReader.readVarInt(publish, pos); // moves pos past the length
+            pos[0] += propertiesLength;
+        }
+        return ByteBuffer.wrap(publish, pos[0], 4).getInt();
     }
 
     private Session session(String clientId) {
