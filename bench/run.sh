@@ -50,11 +50,12 @@ die() { printf 'run.sh: ERROR: %s\n' "$*" >&2; exit 1; }
 # Load scenarios: a fixed, pre-touched 2 GiB heap, so that neither heap growth nor first-touch page
 # faults land in a measurement window; G1 (the JVM's default collector) with its default pause goal.
 STRATUS_JVM_LOAD=${STRATUS_JVM_LOAD:-"-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseG1GC -XX:+PerfDisableSharedMem"}
-# Memory scenario: a small initial heap and no pre-touching, so that resident memory grows only
-# with what the broker really uses; the serial collector, which the broker recommends for
-# deployments that hold many idle connections on few cores (G1 keeps a larger heap around the same
-# live data: about 4.2 to 5 KiB per connection instead of 3 here).
-STRATUS_JVM_MEMORY=${STRATUS_JVM_MEMORY:-"-Xms64m -Xmx2g -XX:-AlwaysPreTouch -XX:+UseSerialGC -XX:+PerfDisableSharedMem"}
+# Memory scenario: the broker's recommended flags for deployments that hold many idle connections
+# on few cores: a small heap that grows with what is live (a small initial heap, no pre-touching, a
+# small fixed young generation, a heap kept within 10-20 % of its live data), the serial collector,
+# and native memory the JVM no longer uses (the JIT compiler's scratch memory) given back to the
+# system every second. See bench/README.md for each flag's share.
+STRATUS_JVM_MEMORY=${STRATUS_JVM_MEMORY:-"-Xms16m -Xmn8m -Xmx2g -XX:-AlwaysPreTouch -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=1000 -XX:+PerfDisableSharedMem"}
 # The generator: enough heap that it never collects in a window; the throughput collector.
 GENERATOR_JVM=${GENERATOR_JVM:-"-Xms1g -Xmx1g -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:+PerfDisableSharedMem"}
 # Broker limits for the comparison: queues deep enough that neither broker drops QoS 1/2 messages
@@ -243,9 +244,10 @@ run_case() { # id broker args
   case "$args" in *connections*) mode=memory ;; esac
   if [ "$broker" = stratus ]; then start_stratus "$id" "$mode"; else start_mosquitto "$id"; fi
   local load cpu0 cpu1 line status=0 hook=()
-  if [ "$broker" = stratus ] && [ "$mode" = memory ]; then
-    # a JVM's resident memory includes garbage not yet collected: read it after a full collection
-    hook=(--rss-hook "jcmd %p GC.run")
+  if [ "$broker" = stratus ] && [ "$mode" = memory ] && [ -n "${STRATUS_RSS_HOOK:-}" ]; then
+    # e.g. "jcmd %p GC.run": with the recommended flags the young generation is small and fixed, so
+    # uncollected garbage is resident before and after alike and no hook is needed
+    hook=(--rss-hook "$STRATUS_RSS_HOOK")
   fi
   load=$(cut -d' ' -f1 /proc/loadavg)
   cpu0=$(cpu_of "$BROKER_PID")

@@ -52,6 +52,27 @@ final class ProcStats {
         return -1;
     }
 
+    /**
+     * The resident memory a process settles at: the lowest of {@code samples} readings 250 ms apart.
+     * A reading can catch a transient allocation (a compilation's scratch memory, a timer's work)
+     * that is given back a moment later; the lowest reading is what the process holds for good.
+     *
+     * @return VmRSS in KiB, or -1 if it cannot be read
+     */
+    static long settledRssKib(long pid, int samples) throws InterruptedException {
+        long lowest = -1;
+        for (int i = 0; i < samples; i++) {
+            if (i > 0) {
+                Thread.sleep(250);
+            }
+            long rss = rssKib(pid);
+            if (rss >= 0 && (lowest < 0 || rss < lowest)) {
+                lowest = rss;
+            }
+        }
+        return lowest;
+    }
+
     /** CPU seconds of the broker and of this generator at one instant. */
     record Cpu(double broker, double generator) {
 

@@ -25,6 +25,8 @@ public final class Scenarios {
     private static final double CONNECT_TIMEOUT_SECONDS = 20;
     /** The drain ends early when nothing has moved for this long. */
     private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /** Resident-memory readings per measurement, 250 ms apart; the lowest counts. */
+    private static final int RSS_SAMPLES = 8;
 
     private Scenarios() {
     }
@@ -446,10 +448,16 @@ public final class Scenarios {
         }
     }
 
-    /** Runs the memory hook, if any, and reads the broker's memory again; without one returns {@code raw}. */
+    /**
+     * Runs the memory hook, if any, and reads the broker's memory again, as the lowest of eight
+     * readings over two seconds ({@link ProcStats#settledRssKib}); the same for every broker.
+     */
     private static long afterHook(Options o, long raw) throws InterruptedException {
-        if (o.rssHook == null || o.brokerPid <= 0) {
+        if (o.brokerPid <= 0) {
             return raw;
+        }
+        if (o.rssHook == null) {
+            return ProcStats.settledRssKib(o.brokerPid, RSS_SAMPLES);
         }
         String command = o.rssHook.replace("%p", Long.toString(o.brokerPid));
         try {
@@ -462,8 +470,7 @@ public final class Scenarios {
         } catch (java.io.IOException e) {
             System.err.println("rss hook failed: " + e);
         }
-        Thread.sleep(1000);
-        return ProcStats.rssKib(o.brokerPid);
+        return ProcStats.settledRssKib(o.brokerPid, RSS_SAMPLES);
     }
 
     private record Batch(List<MqttClient> clients, long ok, long failed, double seconds) {

@@ -1,6 +1,7 @@
 package io.stratus.broker;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -49,6 +50,7 @@ public final class StratusBroker implements AutoCloseable {
     /** Work handed between lanes goes at most this many hops deep (reader, publisher, subscriber). */
     private static final int DRAIN_ROUNDS = 3;
     private static final int RETAINED_SWEEP_SECONDS = 60;
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final BrokerConfig config;
     private final Clock clock;
@@ -88,6 +90,8 @@ public final class StratusBroker implements AutoCloseable {
                     .channel(channelType)
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // one allocator for all: by default every channel gets its own (stateless) instance
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
                     .childHandler(new MqttChannelInitializer(services))
                     .bind(l.host(), l.port()).sync().channel();

@@ -16,9 +16,15 @@ import java.time.Clock;
  * @param tenants  the tenants' spaces
  * @param channels every open client channel (connection limit, graceful shutdown)
  * @param shutdown set when the broker is shutting down: new CONNECTs are refused
+ * @param sweepers the connect-deadline and keep-alive sweeper of each event loop
  */
 public record BrokerServices(BrokerConfig config, Clock clock, Router router, Tenants tenants,
-                             ChannelGroup channels, ShutdownFlag shutdown) {
+                             ChannelGroup channels, ShutdownFlag shutdown, DeadlineSweeper.PerLoop sweepers) {
+
+    public BrokerServices(BrokerConfig config, Clock clock, Router router, Tenants tenants, ChannelGroup channels,
+                          ShutdownFlag shutdown) {
+        this(config, clock, router, tenants, channels, shutdown, new DeadlineSweeper.PerLoop());
+    }
 
     /** Whether the broker is shutting down; thread-safe. */
     public static final class ShutdownFlag {

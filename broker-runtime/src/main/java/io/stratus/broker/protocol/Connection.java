@@ -21,14 +21,17 @@ import io.stratus.broker.session.Will;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One network connection after a successful CONNECT: what was negotiated with the client and how
  * packets reach it. Outbound publishes are written from the session's lane; flushes are coalesced
  * onto the channel's event loop so that a burst of deliveries costs one system call.
  */
-public final class Connection implements Session.Link {
+public final class Connection implements Session.Link, Runnable {
+
+    private static final AtomicIntegerFieldUpdater<Connection> FLUSH_PENDING =
+        AtomicIntegerFieldUpdater.newUpdater(Connection.class, "flushPending");
 
     private final Channel channel;
     private final MqttVersion version;
@@ -39,12 +42,12 @@ public final class Connection implements Session.Link {
     private final long connectSessionExpiry;
     private final TenantMetrics metrics;
     private final Clock clock;
-    private final AtomicBoolean flushPending = new AtomicBoolean();
-    private final Runnable flushTask;
+    /** 1 while a flush is scheduled on the channel's loop; the connection itself is that task. */
+    private volatile int flushPending;
 
     private volatile Will will;
     /** Topic aliases the broker assigned towards the client; touched only on the session's lane. */
-    private final Map<String, Integer> outboundAliases = new HashMap<>();
+    private Map<String, Integer> outboundAliases = Map.of();
     /** Topic aliases the client assigned towards the broker; touched only on the channel's event loop. */
     private final int serverTopicAliasMaximum;
     /** Created on the first alias the client sets: most clients never use any. */
@@ -64,10 +67,6 @@ public final class Connection implements Session.Link {
         this.metrics = metrics;
         this.clock = clock;
         this.serverTopicAliasMaximum = serverTopicAliasMaximum;
-        this.flushTask = () -> {
-            flushPending.set(false);
-            channel.flush();
-        };
     }
 
     public Channel channel() {
@@ -137,6 +136,9 @@ public final class Connection implements Session.Link {
             return false;
         }
         if (alias > 0 && !topic.isEmpty()) {
+            if (outboundAliases.isEmpty()) {
+                outboundAliases = new HashMap<>(); // only clients that accept aliases get one
+            }
             outboundAliases.put(topic, alias);
         }
         writeSoon(encoded);
@@ -182,9 +184,16 @@ public final class Connection implements Session.Link {
 
     /** Runs on the channel's event loop only. */
     private void flushSoon() {
-        if (flushPending.compareAndSet(false, true)) {
-            channel.eventLoop().execute(flushTask);
+        if (FLUSH_PENDING.compareAndSet(this, 0, 1)) {
+            channel.eventLoop().execute(this);
         }
+    }
+
+    /** The coalesced flush; runs on the channel's event loop. */
+    @Override
+    public void run() {
+        flushPending = 0;
+        channel.flush();
     }
 
     /**

@@ -19,36 +19,34 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.stratus.broker.codec.ConnectPropertyCheck;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.session.SessionStore;
 import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
-import io.stratus.broker.transport.HandlerNames;
 import io.stratus.broker.transport.ShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The MQTT state machine of one network connection: CONNECT first, then packets dispatched to the
  * session's lane. Decoder failures arrive here as data and end the connection with the reason code
  * the specification asks for.
  */
-public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
+public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter implements DeadlineSweeper.Watched {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnectionHandler.class);
     private static final Logger AUDIT = LoggerFactory.getLogger("stratus.audit");
     /** The codec's own attribute: the encoder reads it to pick the packet format. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    private static final AtomicIntegerFieldUpdater<MqttConnectionHandler> COUNTED =
+        AtomicIntegerFieldUpdater.newUpdater(MqttConnectionHandler.class, "counted");
 
     private final BrokerServices services;
     private final ConnectProcessor connectProcessor;
@@ -58,9 +56,17 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     private TenantSpace tenant;
     private PacketProcessor packets;
     private boolean detached;
-    /** Whether this connection is in the connected-clients gauge; set on the lane, read there too. */
-    private final AtomicBoolean counted = new AtomicBoolean();
-    private ScheduledFuture<?> connectTimeout;
+    /** 1 while this connection is in the connected-clients gauge; set on the lane, read there too. */
+    private volatile int counted;
+    private ChannelHandlerContext ctx;
+    private DeadlineSweeper sweeper;
+    private int sweepSlot = -1;
+    /** Before CONNECT the absolute connect deadline, after it when the keep alive runs out. */
+    private long deadlineNanos;
+    /** One and a half times the keep alive [MQTT-3.1.2-24]; 0 before CONNECT. */
+    private long keepAliveNanos;
+    /** Whether a packet arrived since the last sweep; the sweep then moves the deadline. */
+    private boolean packetSeen;
     /** Set once the broker has decided to end the connection; may be set from the session's lane. */
     private volatile boolean closing;
     /** Set when a graceful shutdown reaches this connection: it ends once the client has acknowledged all. */
@@ -73,13 +79,44 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
         // an absolute deadline, so a CONNECT trickled in byte by byte cannot hold the connection open
-        connectTimeout = ctx.executor().schedule(() -> {
-            if (connection == null) {
-                ctx.close();
-            }
-        }, services.config().limits().connectTimeoutSeconds(), TimeUnit.SECONDS);
+        sweeper = services.sweepers().of(ctx.channel().eventLoop());
+        deadlineNanos = sweeper.nanoTime() + TimeUnit.SECONDS.toNanos(services.config().limits().connectTimeoutSeconds());
+        sweeper.add(this);
         super.channelActive(ctx);
+    }
+
+    // ---- deadlines ------------------------------------------------------------------------------
+
+    @Override
+    public boolean isExpired(long nowNanos) {
+        if (packetSeen) {
+            // the sweep's time is at or after the packet's: the keep alive is never cut short
+            packetSeen = false;
+            deadlineNanos = nowNanos + keepAliveNanos;
+            return false;
+        }
+        return nowNanos - deadlineNanos >= 0;
+    }
+
+    @Override
+    public void expire() {
+        if (connection == null) {
+            ctx.close();
+        } else if (!closing) {
+            disconnectWith(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout"); // [MQTT-3.1.2-24]
+        }
+    }
+
+    @Override
+    public int sweepSlot() {
+        return sweepSlot;
+    }
+
+    @Override
+    public void sweepSlot(int slot) {
+        sweepSlot = slot;
     }
 
     @Override
@@ -96,6 +133,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
                 onDecoderFailure(ctx, m);
                 return;
             }
+            packetSeen = keepAliveNanos != 0;
             if (connection == null) {
                 if (m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
                     onConnect(ctx, (MqttConnectMessage) m);
@@ -225,14 +263,11 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             v5 ? services.config().limits().topicAliasMaximum() : 0,
             accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock());
 
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-            connectTimeout = null;
-        }
         if (accepted.keepAliveSeconds() > 0) {
-            // [MQTT-3.1.2-24] one and a half times the keep alive
-            ctx.pipeline().addBefore(HandlerNames.DECODER, HandlerNames.KEEP_ALIVE,
-                new IdleStateHandler(accepted.keepAliveSeconds() * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+            keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(accepted.keepAliveSeconds() * 1500L); // [MQTT-3.1.2-24]
+            deadlineNanos = sweeper.nanoTime() + keepAliveNanos;
+        } else {
+            sweeper.remove(this);
         }
         bind(ctx, accepted, accepted.cleanStart());
     }
@@ -255,7 +290,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             MqttProperties props = connectProcessor.connAckProperties(accepted);
             connection.write(ConnectProcessor.connAck(accepted.version(), ReasonCodes.SUCCESS, claim.resumed(), props));
-            counted.set(true);
+            counted = 1;
             tenant.metrics().clientsConnected.incrementAndGet();
             tenant.metrics().connectsTotal.increment();
             AUDIT.info("connect tenant={} client={} version={} resumed={} keepAlive={}", tenant.id(),
@@ -310,7 +345,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         Session s = session;
         onLane(() -> {
             s.detach(c, publishWill, newExpiry);
-            if (counted.getAndSet(false)) {
+            if (COUNTED.getAndSet(this, 0) == 1) {
                 tenant.metrics().clientsConnected.decrementAndGet();
             }
         });
@@ -374,12 +409,6 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (evt instanceof IdleStateEvent) {
-            if (connection != null) {
-                disconnectWith(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout"); // [MQTT-3.1.2-24]
-            }
-            return;
-        }
         super.userEventTriggered(ctx, evt);
     }
 
@@ -399,6 +428,9 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (sweeper != null) {
+            sweeper.remove(this);
+        }
         detach(true, null);
         super.channelInactive(ctx);
     }

@@ -234,7 +234,7 @@ final class PacketProcessor {
                 o.retainHandling().value());
             Subscription sub = new Subscription(session, filter, options, subscriptionId);
             boolean existed = tenant.topics().subscribe(sub).existed();
-            session.subscriptions().put(filter.raw(), sub);
+            session.putSubscription(filter.raw(), sub);
             codes[i] = qos;
             // [MQTT-3.3.1-9..11] retained messages per Retain Handling; never for shared subscriptions
             if (!filter.isShared() && (options.retainHandling() == 0 || (options.retainHandling() == 1 && !existed))) {
@@ -271,7 +271,7 @@ final class PacketProcessor {
             try {
                 TopicFilter.parse(raw, limits.maxTopicLength(), limits.maxTopicLevels());
                 boolean removed = tenant.topics().unsubscribe(session, raw);
-                session.subscriptions().remove(raw);
+                session.removeSubscription(raw);
                 code = removed ? ReasonCodes.SUCCESS : ReasonCodes.NO_SUBSCRIPTION_EXISTED;
             } catch (InvalidTopicException e) {
                 code = (short) (ReasonCodes.TOPIC_FILTER_INVALID & 0xFF);

@@ -10,6 +10,7 @@ import io.stratus.broker.tenant.TenantSpace;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -17,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -32,6 +33,10 @@ public final class Session implements Subscriber {
 
     /** What a delivery handed between lanes costs beyond its payload: task, delivery, queue node. */
     private static final int HAND_OVER_OVERHEAD = 128;
+    /** The queues of a session that has none: shared, so never written to (writers replace it first). */
+    private static final ArrayDeque<Delivery> NO_DELIVERIES = new ArrayDeque<>(0);
+    private static final AtomicLongFieldUpdater<Session> IN_TRANSIT =
+        AtomicLongFieldUpdater.newUpdater(Session.class, "qos0InTransitBytes");
 
     /** Where outbound packets of a session go while a client is connected. */
     public interface Link {
@@ -97,16 +102,19 @@ public final class Session implements Subscriber {
     private ScheduledFuture<?> willTask;
     private Will pendingWill;
 
-    private final Map<String, Subscription> subscriptions = new HashMap<>();
-    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    // Most sessions of an idle fleet never hold a subscription, an in-flight message or a queued
+    // one: their collections start as shared empty ones (read-only, never written: the first write
+    // replaces them), which saves a few hundred bytes per connection.
+    private Map<String, Subscription> subscriptions = Collections.emptyMap();
+    private Map<Integer, Inflight> inflight = Collections.emptyMap();
     // small to start with: most sessions never queue, and there may be hundreds of thousands of them
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(1);
+    private ArrayDeque<Delivery> queue = NO_DELIVERIES;
     /** QoS 0 messages for an online client whose connection cannot take more just now. */
-    private final ArrayDeque<Delivery> qos0Queue = new ArrayDeque<>(1);
+    private ArrayDeque<Delivery> qos0Queue = NO_DELIVERIES;
     /** Bytes of QoS 0 deliveries handed to this lane and not yet run there, overhead included. */
-    private final AtomicLong qos0InTransitBytes = new AtomicLong();
+    private volatile long qos0InTransitBytes;
     private long queuedBytes;
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private Set<Integer> inboundQos2 = Collections.emptySet();
     private int nextPacketId = 1;
     /** In-flight PUBLISHes not yet resent on the current connection; they go before the queue. */
     private int unsent;
@@ -160,13 +168,13 @@ public final class Session implements Subscriber {
         // task queue without limit
         if (delivery.qos() == 0) {
             long weight = delivery.weight() + HAND_OVER_OVERHEAD;
-            if (qos0InTransitBytes.addAndGet(weight) > limits.maxQueuedBytes()) {
-                qos0InTransitBytes.addAndGet(-weight);
+            if (IN_TRANSIT.addAndGet(this, weight) > limits.maxQueuedBytes()) {
+                IN_TRANSIT.addAndGet(this, -weight);
                 tenant.metrics().droppedSlowConsumer.increment();
                 return;
             }
             lane.execute(() -> {
-                qos0InTransitBytes.addAndGet(-weight);
+                IN_TRANSIT.addAndGet(this, -weight);
                 deliver(delivery);
             });
         } else {
@@ -280,7 +288,7 @@ public final class Session implements Subscriber {
         expiryTask = null;
         firePendingWill();
         tenant.topics().unsubscribeAll(this);
-        subscriptions.clear();
+        subscriptions = Collections.emptyMap();
         tenant.sessions().remove(this);
         dropQos0Queue(tenant.metrics().droppedSessionEnded);
         long lost = queue.size();
@@ -290,11 +298,11 @@ public final class Session implements Subscriber {
             }
         }
         tenant.metrics().droppedSessionEnded.add(lost);
-        queue.clear();
+        queue = NO_DELIVERIES;
         queuedBytes = 0;
-        inflight.clear();
+        inflight = Collections.emptyMap();
         unsent = 0;
-        inboundQos2.clear();
+        inboundQos2 = Collections.emptySet();
     }
 
     /** QoS 0 messages are not kept for a client that is gone. */
@@ -303,7 +311,7 @@ public final class Session implements Subscriber {
             queuedBytes -= d.weight();
         }
         counter.add(qos0Queue.size());
-        qos0Queue.clear();
+        qos0Queue = NO_DELIVERIES;
     }
 
     private void firePendingWill() {
@@ -324,8 +332,22 @@ public final class Session implements Subscriber {
 
     // ---- subscriptions ------------------------------------------------------------------------
 
+    /** @return the subscriptions by their filter as the client wrote it; read-only */
     public Map<String, Subscription> subscriptions() {
-        return subscriptions;
+        return Collections.unmodifiableMap(subscriptions);
+    }
+
+    /** Records a subscription under its filter, replacing an earlier one with the same filter. */
+    public void putSubscription(String filter, Subscription subscription) {
+        if (!(subscriptions instanceof HashMap)) {
+            subscriptions = new HashMap<>();
+        }
+        subscriptions.put(filter, subscription);
+    }
+
+    /** @return the subscription removed, or null if there was none with that filter */
+    public Subscription removeSubscription(String filter) {
+        return subscriptions.remove(filter);
     }
 
     public long expirySeconds() {
@@ -352,6 +374,9 @@ public final class Session implements Subscriber {
                 <= limits.maxQueuedBytes()) {
                 // sent when the connection drains (onWritable); a backlog of an online client is
                 // bounded by bytes (overhead included), the count limit being for queued QoS 1/2
+                if (qos0Queue == NO_DELIVERIES) {
+                    qos0Queue = new ArrayDeque<>();
+                }
                 qos0Queue.addLast(d);
                 queuedBytes += d.weight();
             } else {
@@ -375,6 +400,9 @@ public final class Session implements Subscriber {
             tenant.metrics().droppedQueueFull.increment();
             return;
         }
+        if (queue == NO_DELIVERIES) {
+            queue = new ArrayDeque<>();
+        }
         queue.addLast(d);
         queuedBytes += d.weight();
     }
@@ -382,6 +410,9 @@ public final class Session implements Subscriber {
     private void send(Delivery d) {
         int packetId = allocatePacketId();
         if (link.sendPublish(d, packetId, false)) {
+            if (!(inflight instanceof LinkedHashMap)) {
+                inflight = new LinkedHashMap<>();
+            }
             inflight.put(packetId, new Inflight(d, packetId));
         }
     }
@@ -502,6 +533,9 @@ public final class Session implements Subscriber {
 
     /** @return true if the id was new; false if this PUBLISH is a duplicate of one not yet released */
     public boolean markInboundQos2(int packetId) {
+        if (!(inboundQos2 instanceof HashSet)) {
+            inboundQos2 = new HashSet<>();
+        }
         return inboundQos2.add(packetId);
     }
 
@@ -550,6 +584,6 @@ public final class Session implements Subscriber {
 
     /** Thread-safe. @return bytes of QoS 0 deliveries handed to this session's lane and not yet run there */
     public long qos0InTransitBytes() {
-        return qos0InTransitBytes.get();
+        return qos0InTransitBytes;
     }
 }

@@ -3,7 +3,6 @@ package io.stratus.broker.transport;
 /** Names of the handlers in a connection's pipeline; every listener's pipeline is built from these. */
 public final class HandlerNames {
 
-    public static final String KEEP_ALIVE = "keepAlive";
     /** Removes itself once it has seen the CONNECT. */
     public static final String CONNECT_CHECK = "connectPropertyCheck";
     public static final String SUBSCRIBE_CHECK = "subscribeCheck";
