@@ -18,4 +18,30 @@ public interface AuthOutcome {
      *         notAfter); empty when the credential itself does not expire (a password), and for refusals
      */
     Optional<Instant> expiresAt();
+
+    /** An acceptance; by default of a credential that does not expire. */
+    interface Accepting extends AuthOutcome {
+        @Override
+        default boolean accepted() {
+            return true;
+        }
+
+        @Override
+        default Optional<Instant> expiresAt() {
+            return Optional.empty();
+        }
+    }
+
+    /** A refusal. */
+    interface Refusing extends AuthOutcome {
+        @Override
+        default boolean accepted() {
+            return false;
+        }
+
+        @Override
+        default Optional<Instant> expiresAt() {
+            return Optional.empty();
+        }
+    }
 }

@@ -27,16 +27,11 @@ public sealed interface JwtOutcome extends AuthOutcome {
      */
     record Accepted(Optional<String> subject, Instant expiry, Optional<String> clientId, Optional<String> username,
                     Map<String, Object> claims, JWSAlgorithm algorithm, Optional<String> keyId)
-        implements JwtOutcome {
+        implements JwtOutcome, AuthOutcome.Accepting {
 
         public Accepted {
             Objects.requireNonNull(expiry, "expiry");
             Objects.requireNonNull(claims, "claims");
-        }
-
-        @Override
-        public boolean accepted() {
-            return true;
         }
 
         @Override
@@ -50,20 +45,10 @@ public sealed interface JwtOutcome extends AuthOutcome {
      *
      * @param reason why; safe to log and to map to a reason code
      */
-    record Refused(JwtRefusal reason) implements JwtOutcome {
+    record Refused(JwtRefusal reason) implements JwtOutcome, AuthOutcome.Refusing {
 
         public Refused {
             Objects.requireNonNull(reason, "reason");
-        }
-
-        @Override
-        public boolean accepted() {
-            return false;
-        }
-
-        @Override
-        public Optional<Instant> expiresAt() {
-            return Optional.empty();
         }
     }
 }

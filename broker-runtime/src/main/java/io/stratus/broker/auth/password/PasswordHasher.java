@@ -104,11 +104,13 @@ public final class PasswordHasher {
     public String hashNow(byte[] password) {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
-        // The hash a PhcHash carries is not read by derive; only its parameters and salt are.
+        // derive reads only the parameters and salt of the PhcHash it is given, not its hash.
+        String salt64 = PhcHash.encode(salt);
         PhcHash.Argon2id parameters = new PhcHash.Argon2id(cost.memoryKiB(), cost.iterations(), cost.parallelism(),
-            salt, new byte[HASH_BYTES]);
+            salt64, PhcHash.encode(new byte[HASH_BYTES]));
         byte[] hash = derive(password, parameters, HASH_BYTES);
-        return new PhcHash.Argon2id(cost.memoryKiB(), cost.iterations(), cost.parallelism(), salt, hash).format();
+        return new PhcHash.Argon2id(cost.memoryKiB(), cost.iterations(), cost.parallelism(), salt64,
+            PhcHash.encode(hash)).format();
     }
 
     /**
@@ -147,7 +149,7 @@ public final class PasswordHasher {
 
     /** The check itself, on the calling thread. */
     static boolean matches(byte[] password, PhcHash stored) {
-        byte[] expected = stored.hash();
+        byte[] expected = stored.hashBytes();
         byte[] actual = derive(password, stored, expected.length);
         return constantTimeEquals(actual, expected);
     }
@@ -166,12 +168,12 @@ public final class PasswordHasher {
                 .withMemoryAsKB(a.memoryKiB())
                 .withIterations(a.iterations())
                 .withParallelism(a.parallelism())
-                .withSalt(a.salt())
+                .withSalt(a.saltBytes())
                 .build());
             generator.generateBytes(password, out);
         } else if (stored instanceof PhcHash.Pbkdf2Sha256 p) {
             PKCS5S2ParametersGenerator generator = new PKCS5S2ParametersGenerator(new SHA256Digest());
-            generator.init(password, p.salt(), p.iterations());
+            generator.init(password, p.saltBytes(), p.iterations());
             byte[] key = ((KeyParameter) generator.generateDerivedParameters(length * 8)).getKey();
             System.arraycopy(key, 0, out, 0, length);
         }

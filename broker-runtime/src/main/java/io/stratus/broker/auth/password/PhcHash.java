@@ -28,11 +28,21 @@ public sealed interface PhcHash permits PhcHash.Argon2id, PhcHash.Pbkdf2Sha256 {
     /** @return the PHC string */
     String format();
 
-    /** @return a copy of the salt */
-    byte[] salt();
+    /** @return the salt as PHC base64 */
+    String salt();
 
-    /** @return a copy of the expected hash */
-    byte[] hash();
+    /** @return the expected hash as PHC base64 */
+    String hash();
+
+    /** @return the decoded salt */
+    default byte[] saltBytes() {
+        return decode(salt());
+    }
+
+    /** @return the decoded expected hash */
+    default byte[] hashBytes() {
+        return decode(hash());
+    }
 
     /**
      * Argon2id parameters, salt and expected hash.
@@ -40,59 +50,56 @@ public sealed interface PhcHash permits PhcHash.Argon2id, PhcHash.Pbkdf2Sha256 {
      * @param memoryKiB   memory cost in KiB: 8 × parallelism to {@link #MAX_MEMORY_KIB}
      * @param iterations  time cost: 1 to {@link #MAX_ITERATIONS}
      * @param parallelism lanes: 1 to {@link #MAX_PARALLELISM}
+     * @param salt        unpadded base64, {@link #MIN_SALT_BYTES} to {@link #MAX_SALT_BYTES} bytes
+     * @param hash        unpadded base64, {@link #MIN_HASH_BYTES} to {@link #MAX_HASH_BYTES} bytes
      */
-    record Argon2id(int memoryKiB, int iterations, int parallelism, byte[] salt, byte[] hash) implements PhcHash {
+    record Argon2id(int memoryKiB, int iterations, int parallelism, String salt, String hash) implements PhcHash {
         public static final int VERSION = 0x13;
         public static final int MAX_MEMORY_KIB = 256 * 1024;
         public static final int MAX_ITERATIONS = 32;
         public static final int MAX_PARALLELISM = 16;
 
+        /** @throws IllegalArgumentException if a value is out of bounds */
         public Argon2id {
-            salt = salt.clone();
-            hash = hash.clone();
-        }
-
-        @Override
-        public byte[] salt() {
-            return salt.clone();
-        }
-
-        @Override
-        public byte[] hash() {
-            return hash.clone();
+            checkRange("p", parallelism, 1, MAX_PARALLELISM);
+            checkRange("m", memoryKiB, 8 * parallelism, MAX_MEMORY_KIB);
+            checkRange("t", iterations, 1, MAX_ITERATIONS);
+            checkSaltAndHash(salt, hash);
         }
 
         @Override
         public String format() {
             return "$argon2id$v=" + VERSION + "$m=" + memoryKiB + ",t=" + iterations + ",p=" + parallelism
-                + "$" + b64(salt) + "$" + b64(hash);
+                + "$" + salt + "$" + hash;
         }
     }
 
-    /** PBKDF2 with HMAC-SHA256; {@code iterations} from {@link #MIN_ITERATIONS} to {@link #MAX_ITERATIONS}. */
-    record Pbkdf2Sha256(int iterations, byte[] salt, byte[] hash) implements PhcHash {
+    /**
+     * PBKDF2 with HMAC-SHA256.
+     *
+     * @param iterations {@link #MIN_ITERATIONS} to {@link #MAX_ITERATIONS}
+     * @param salt       unpadded base64, {@link #MIN_SALT_BYTES} to {@link #MAX_SALT_BYTES} bytes
+     * @param hash       unpadded base64, {@link #MIN_HASH_BYTES} to {@link #MAX_HASH_BYTES} bytes
+     */
+    record Pbkdf2Sha256(int iterations, String salt, String hash) implements PhcHash {
         public static final int MIN_ITERATIONS = 1_000;
         public static final int MAX_ITERATIONS = 10_000_000;
 
+        /** @throws IllegalArgumentException if a value is out of bounds */
         public Pbkdf2Sha256 {
-            salt = salt.clone();
-            hash = hash.clone();
-        }
-
-        @Override
-        public byte[] salt() {
-            return salt.clone();
-        }
-
-        @Override
-        public byte[] hash() {
-            return hash.clone();
+            checkRange("i", iterations, MIN_ITERATIONS, MAX_ITERATIONS);
+            checkSaltAndHash(salt, hash);
         }
 
         @Override
         public String format() {
-            return "$pbkdf2-sha256$i=" + iterations + "$" + b64(salt) + "$" + b64(hash);
+            return "$pbkdf2-sha256$i=" + iterations + "$" + salt + "$" + hash;
         }
+    }
+
+    /** @return {@code bytes} as PHC base64 (standard alphabet, no padding) */
+    static String encode(byte[] bytes) {
+        return Base64.getEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** @throws MalformedHashException saying what is wrong, without quoting the string */
@@ -123,11 +130,12 @@ public sealed interface PhcHash permits PhcHash.Argon2id, PhcHash.Pbkdf2Sha256 {
         if (p.size() != 3) {
             throw new MalformedHashException("argon2id: parameters must be exactly m, t and p");
         }
-        int parallelism = number(p, "p", 1, Argon2id.MAX_PARALLELISM, "argon2id");
-        int memory = number(p, "m", 8 * parallelism, Argon2id.MAX_MEMORY_KIB, "argon2id");
-        int iterations = number(p, "t", 1, Argon2id.MAX_ITERATIONS, "argon2id");
-        return new Argon2id(memory, iterations, parallelism, bytes(parts[4], "salt", MIN_SALT_BYTES, MAX_SALT_BYTES),
-            bytes(parts[5], "hash", MIN_HASH_BYTES, MAX_HASH_BYTES));
+        try {
+            return new Argon2id(number(p, "m", "argon2id"), number(p, "t", "argon2id"), number(p, "p", "argon2id"),
+                normalised(parts[4]), normalised(parts[5]));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedHashException("argon2id: " + e.getMessage());
+        }
     }
 
     private static Pbkdf2Sha256 parsePbkdf2(String[] parts) throws MalformedHashException {
@@ -135,10 +143,12 @@ public sealed interface PhcHash permits PhcHash.Argon2id, PhcHash.Pbkdf2Sha256 {
             throw new MalformedHashException("pbkdf2-sha256: expected $pbkdf2-sha256$i=..$salt$hash");
         }
         String rounds = parts[2].startsWith("i=") ? parts[2] : "i=" + parts[2];
-        int iterations = number(parameters(rounds, "pbkdf2-sha256"), "i", Pbkdf2Sha256.MIN_ITERATIONS,
-            Pbkdf2Sha256.MAX_ITERATIONS, "pbkdf2-sha256");
-        return new Pbkdf2Sha256(iterations, bytes(parts[3], "salt", MIN_SALT_BYTES, MAX_SALT_BYTES),
-            bytes(parts[4], "hash", MIN_HASH_BYTES, MAX_HASH_BYTES));
+        try {
+            return new Pbkdf2Sha256(number(parameters(rounds, "pbkdf2-sha256"), "i", "pbkdf2-sha256"),
+                normalised(parts[3]), normalised(parts[4]));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedHashException("pbkdf2-sha256: " + e.getMessage());
+        }
     }
 
     private static Map<String, String> parameters(String text, String scheme) throws MalformedHashException {
@@ -152,34 +162,48 @@ public sealed interface PhcHash permits PhcHash.Argon2id, PhcHash.Pbkdf2Sha256 {
         return values;
     }
 
-    private static int number(Map<String, String> p, String name, int min, int max, String scheme)
-        throws MalformedHashException {
+    private static int number(Map<String, String> p, String name, String scheme) throws MalformedHashException {
         String text = p.get(name);
-        if (text == null || !text.matches("[0-9]{1,10}")) {
-            throw new MalformedHashException(scheme + ": parameter " + name + " missing or not a number");
+        if (text == null || !text.matches("[0-9]{1,9}")) {
+            throw new MalformedHashException(scheme + ": parameter " + name + " missing or not a number below 10^9");
         }
-        long value = Long.parseLong(text);
+        return Integer.parseInt(text);
+    }
+
+    /** passlib writes {@code .} for {@code +} and some writers pad; the canonical form has neither. */
+    private static String normalised(String b64) {
+        String s = b64.replace('.', '+');
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '=') {
+            end--;
+        }
+        return s.substring(0, end);
+    }
+
+    private static void checkRange(String name, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new MalformedHashException(scheme + ": " + name + "=" + value + " is out of range " + min + " to " + max);
+            throw new IllegalArgumentException(name + "=" + value + " is out of range " + min + " to " + max);
         }
-        return (int) value;
     }
 
-    private static byte[] bytes(String text, String what, int min, int max) throws MalformedHashException {
-        byte[] decoded;
-        try {
-            decoded = Base64.getDecoder().decode(text.replace('.', '+'));
-        } catch (IllegalArgumentException e) {
-            throw new MalformedHashException(what + " is not base64");
-        }
-        if (decoded.length < min || decoded.length > max) {
-            throw new MalformedHashException(what + " is " + decoded.length + " bytes; allowed " + min + " to " + max);
-        }
-        return decoded;
+    private static void checkSaltAndHash(String salt, String hash) {
+        checkLength("salt", salt, MIN_SALT_BYTES, MAX_SALT_BYTES);
+        checkLength("hash", hash, MIN_HASH_BYTES, MAX_HASH_BYTES);
     }
 
-    private static String b64(byte[] bytes) {
-        return Base64.getEncoder().withoutPadding().encodeToString(bytes);
+    private static void checkLength(String what, String b64, int min, int max) {
+        int length = decode(b64).length;
+        if (length < min || length > max) {
+            throw new IllegalArgumentException(what + " is " + length + " bytes; allowed " + min + " to " + max);
+        }
+    }
+
+    /** @throws IllegalArgumentException if {@code b64} is not unpadded standard base64 */
+    private static byte[] decode(String b64) {
+        if (b64 == null || !b64.matches("[A-Za-z0-9+/]*")) {
+            throw new IllegalArgumentException("salt or hash is not unpadded base64");
+        }
+        return Base64.getDecoder().decode(b64);
     }
 
     private static String printable(String s) {

@@ -30,7 +30,7 @@ public sealed interface X509Outcome extends AuthOutcome {
      */
     record Accepted(String identity, Optional<String> commonName, List<String> dnsNames, List<String> uris,
                     List<String> emails, X500Principal subject, BigInteger serial, X500Principal issuer,
-                    Instant notAfter, List<CertificateSerial> chain, X500Principal ca) implements X509Outcome {
+                    Instant notAfter, List<CertificateSerial> chain, X500Principal ca) implements X509Outcome, AuthOutcome.Accepting {
 
         public Accepted {
             Objects.requireNonNull(identity, "identity");
@@ -46,31 +46,16 @@ public sealed interface X509Outcome extends AuthOutcome {
         }
 
         @Override
-        public boolean accepted() {
-            return true;
-        }
-
-        @Override
         public Optional<Instant> expiresAt() {
             return Optional.of(notAfter);
         }
     }
 
     /** @param reason why; safe to log and to map to a reason code */
-    record Refused(X509Refusal reason) implements X509Outcome {
+    record Refused(X509Refusal reason) implements X509Outcome, AuthOutcome.Refusing {
 
         public Refused {
             Objects.requireNonNull(reason, "reason");
-        }
-
-        @Override
-        public boolean accepted() {
-            return false;
-        }
-
-        @Override
-        public Optional<Instant> expiresAt() {
-            return Optional.empty();
         }
     }
 }
