@@ -18,6 +18,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.stratus.broker.auth.ConnectAuthenticator;
+import io.stratus.broker.auth.password.PasswordHasher;
 import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.config.ListenerConfig;
 import io.stratus.broker.metrics.SysPublisher;
@@ -25,6 +27,8 @@ import io.stratus.broker.protocol.BrokerServices;
 import io.stratus.broker.routing.Router;
 import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
+import io.stratus.broker.tenant.StaticTenantDirectory;
+import io.stratus.broker.tenant.TenantDirectory;
 import io.stratus.broker.tenant.Tenants;
 import io.stratus.broker.transport.MqttChannelInitializer;
 import io.stratus.broker.transport.ShutdownEvent;
@@ -32,10 +36,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -50,6 +59,8 @@ public final class StratusBroker implements AutoCloseable {
     /** Work handed between lanes goes at most this many hops deep (reader, publisher, subscriber). */
     private static final int DRAIN_ROUNDS = 3;
     private static final int RETAINED_SWEEP_SECONDS = 60;
+    private static final int AUTH_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final int AUTH_QUEUE = 10_000;
     private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final BrokerConfig config;
@@ -60,6 +71,9 @@ public final class StratusBroker implements AutoCloseable {
     private final BrokerServices.ShutdownFlag shutdown = new BrokerServices.ShutdownFlag();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Password hashing and other slow authentication work: bounded, a storm is refused rather than queued. */
+    private final ThreadPoolExecutor authExecutor;
+    private final ConnectAuthenticator authenticator;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
 
@@ -69,9 +83,30 @@ public final class StratusBroker implements AutoCloseable {
 
     /** @param clock the time source for message expiry; tests replace it */
     public StratusBroker(BrokerConfig config, Clock clock) {
+        this(config, clock, StaticTenantDirectory.standalone(config.allowAnonymous()));
+    }
+
+    /**
+     * @param clock     the time source for message expiry and credentials; tests replace it
+     * @param directory the tenants and how their clients authenticate
+     */
+    public StratusBroker(BrokerConfig config, Clock clock, TenantDirectory directory) {
         this.config = config;
         this.clock = clock;
         this.tenants = new Tenants(100_000);
+        this.authExecutor = new ThreadPoolExecutor(AUTH_THREADS, AUTH_THREADS, 60, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("stratus-auth"));
+        this.authenticator = new ConnectAuthenticator(directory, clock, authExecutor,
+            new PasswordHasher(PasswordHasher.Argon2Cost.OWASP, authExecutor, new SecureRandom()));
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Binds every listener. Throws if one cannot be bound; nothing is left running then. */
@@ -82,7 +117,7 @@ public final class StratusBroker implements AutoCloseable {
             : NioServerSocketChannel.class;
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(workerThreads(), io);
-        BrokerServices services = new BrokerServices(config, clock, router, tenants, channels, shutdown);
+        BrokerServices services = new BrokerServices(config, clock, router, tenants, channels, shutdown, authenticator);
         try {
             for (ListenerConfig l : config.listeners()) {
                 Channel ch = new ServerBootstrap()
@@ -160,6 +195,7 @@ public final class StratusBroker implements AutoCloseable {
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, config.shutdownGraceSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
         }
+        authExecutor.shutdownNow();
         LOG.info("stopped");
     }
 

@@ -9,5 +9,7 @@ public enum AuthMethod {
     /** A TLS client certificate chaining to one of the tenant's CAs. */
     X509,
     /** A tenant's own authenticator plugin. */
-    PLUGIN
+    PLUGIN,
+    /** No credentials at all, where a tenant allows it. */
+    ANONYMOUS
 }

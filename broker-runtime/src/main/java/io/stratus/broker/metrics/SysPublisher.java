@@ -50,6 +50,10 @@ public final class SysPublisher implements Runnable {
         put(t, "bytes/received", m.bytesReceived.sum());
         put(t, "bytes/sent", m.bytesSent.sum());
         put(t, "subscriptions/count", t.topics().subscriptionCount());
+        put(t, "auth/failures", m.authFailures.sum());
+        put(t, "acl/publish denied", m.publishDenied.sum());
+        put(t, "acl/subscribe denied", m.subscribeDenied.sum());
+        put(t, "acl/receive denied", m.receiveDenied.sum());
         put(t, "retained messages/count", t.retained().size());
     }
 

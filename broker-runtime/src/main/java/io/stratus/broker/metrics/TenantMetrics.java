@@ -27,8 +27,14 @@ public final class TenantMetrics {
     public final LongAdder droppedOffline = new LongAdder();
     /** Queued for a session that ended before delivery. */
     public final LongAdder droppedSessionEnded = new LongAdder();
-    /** Publications refused (read-only topics). */
+    /** Publications refused (read-only topics, or the tenant's policy). */
     public final LongAdder publishDenied = new LongAdder();
+    /** Subscriptions refused by the tenant's policy. */
+    public final LongAdder subscribeDenied = new LongAdder();
+    /** Messages not sent to a subscriber because the tenant's policy denies it receiving them. */
+    public final LongAdder receiveDenied = new LongAdder();
+    /** CONNECTs refused for credentials or policy (counted in the tenant they named, if any). */
+    public final LongAdder authFailures = new LongAdder();
     public final LongAdder willsPublished = new LongAdder();
     /** Retained messages not stored because the tenant's retained store was full. */
     public final LongAdder retainedRefused = new LongAdder();

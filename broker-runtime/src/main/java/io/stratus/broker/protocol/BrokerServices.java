@@ -1,8 +1,10 @@
 package io.stratus.broker.protocol;
 
 import io.netty.channel.group.ChannelGroup;
+import io.stratus.broker.auth.ConnectAuthenticator;
 import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.routing.Router;
+import io.stratus.broker.tenant.StaticTenantDirectory;
 import io.stratus.broker.tenant.Tenants;
 
 import java.time.Clock;
@@ -17,13 +19,24 @@ import java.time.Clock;
  * @param channels every open client channel (connection limit, graceful shutdown)
  * @param shutdown set when the broker is shutting down: new CONNECTs are refused
  * @param sweepers the connect-deadline and keep-alive sweeper of each event loop
+ * @param authenticator finds each CONNECT's tenant and checks its credentials
  */
 public record BrokerServices(BrokerConfig config, Clock clock, Router router, Tenants tenants,
-                             ChannelGroup channels, ShutdownFlag shutdown, DeadlineSweeper.PerLoop sweepers) {
+                             ChannelGroup channels, ShutdownFlag shutdown, DeadlineSweeper.PerLoop sweepers,
+                             ConnectAuthenticator authenticator) {
 
+    /** Services with a fresh sweeper per event loop. */
+    public BrokerServices(BrokerConfig config, Clock clock, Router router, Tenants tenants, ChannelGroup channels,
+                          ShutdownFlag shutdown, ConnectAuthenticator authenticator) {
+        this(config, clock, router, tenants, channels, shutdown, new DeadlineSweeper.PerLoop(), authenticator);
+    }
+
+    /** Services of a standalone broker with its one default tenant, which needs no slow authentication. */
     public BrokerServices(BrokerConfig config, Clock clock, Router router, Tenants tenants, ChannelGroup channels,
                           ShutdownFlag shutdown) {
-        this(config, clock, router, tenants, channels, shutdown, new DeadlineSweeper.PerLoop());
+        this(config, clock, router, tenants, channels, shutdown, new DeadlineSweeper.PerLoop(),
+            new ConnectAuthenticator(StaticTenantDirectory.standalone(config.allowAnonymous()), clock, Runnable::run,
+                null));
     }
 
     /** Whether the broker is shutting down; thread-safe. */

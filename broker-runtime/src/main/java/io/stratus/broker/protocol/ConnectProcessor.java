@@ -39,6 +39,19 @@ final class ConnectProcessor {
                     int keepAliveSeconds, boolean keepAliveChanged, long sessionExpirySeconds,
                     boolean sessionExpiryChanged, int clientReceiveMaximum, int clientMaxPacketSize,
                     int clientTopicAliasMaximum, Will will, String userName) {
+
+        /** @return the same, with the will (if any) published in the tenant the client was found to belong to */
+        Accepted inTenant(TenantId tenant) {
+            if (will == null || will.message().tenant().equals(tenant)) {
+                return this;
+            }
+            Message m = will.message();
+            Will moved = new Will(new Message(tenant, m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+                m.publisherClientId(), m.expiryAtMillis()), will.delaySeconds(), will.expirySeconds());
+            return new Accepted(version, clientId, assignedClientId, cleanStart, keepAliveSeconds, keepAliveChanged,
+                sessionExpirySeconds, sessionExpiryChanged, clientReceiveMaximum, clientMaxPacketSize,
+                clientTopicAliasMaximum, moved, userName);
+        }
     }
 
     private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";

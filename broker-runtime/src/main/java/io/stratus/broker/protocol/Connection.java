@@ -11,6 +11,8 @@ import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.stratus.broker.auth.ClientIdentity;
+import io.stratus.broker.auth.acl.ClientAcl;
 import io.stratus.broker.codec.PublishEncoder;
 import io.stratus.broker.message.Message;
 import io.stratus.broker.metrics.TenantMetrics;
@@ -46,6 +48,10 @@ public final class Connection implements Session.Link, Runnable {
     private volatile int flushPending;
 
     private volatile Will will;
+    /** Who the client proved to be. */
+    private final ClientIdentity identity;
+    /** What the tenant's policy allows it; publish checks on the channel's loop, receive checks anywhere. */
+    private final ClientAcl acl;
     /** Topic aliases the broker assigned towards the client; touched only on the session's lane. */
     private Map<String, Integer> outboundAliases = Map.of();
     /** Topic aliases the client assigned towards the broker; touched only on the channel's event loop. */
@@ -55,7 +61,9 @@ public final class Connection implements Session.Link, Runnable {
 
     Connection(Channel channel, MqttVersion version, String clientId, int sendWindow, int clientMaxPacketSize,
                int clientTopicAliasMaximum, int serverTopicAliasMaximum, long connectSessionExpiry,
-               Will will, TenantMetrics metrics, Clock clock) {
+               Will will, TenantMetrics metrics, Clock clock, ClientIdentity identity, ClientAcl acl) {
+        this.identity = identity;
+        this.acl = acl;
         this.channel = channel;
         this.version = version;
         this.clientId = clientId;
@@ -83,6 +91,14 @@ public final class Connection implements Session.Link, Runnable {
 
     public String clientId() {
         return clientId;
+    }
+
+    public ClientIdentity identity() {
+        return identity;
+    }
+
+    ClientAcl acl() {
+        return acl;
     }
 
     long connectSessionExpiry() {
@@ -113,6 +129,10 @@ public final class Connection implements Session.Link, Runnable {
     @Override
     public boolean sendPublish(Delivery d, int packetId, boolean dup) {
         Message m = d.message();
+        if (acl.restrictsReceive() && !acl.mayReceive(m.topic())) {
+            metrics.receiveDenied.increment(); // the tenant's policy: as if delivered, never sent
+            return false;
+        }
         boolean mqtt5 = isMqtt5();
         String topic = m.topic();
         int alias = 0;

@@ -21,16 +21,28 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.stratus.broker.auth.AuthDecision;
+import io.stratus.broker.auth.AuthMethod;
+import io.stratus.broker.auth.ClientIdentity;
+import io.stratus.broker.auth.ConnectCredentials;
+import io.stratus.broker.auth.acl.ClientAcl;
+import io.stratus.broker.auth.acl.PolicyRule;
 import io.stratus.broker.codec.ConnectPropertyCheck;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.session.SessionStore;
 import io.stratus.broker.tenant.TenantId;
+import io.stratus.broker.tenant.TenantSettings;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.transport.ShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -45,6 +57,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     private static final Logger AUDIT = LoggerFactory.getLogger("stratus.audit");
     /** The codec's own attribute: the encoder reads it to pick the packet format. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    /** Packets a client may send behind its CONNECT before the broker has checked its credentials. */
+    private static final int MAX_PENDING_PACKETS = 64;
     private static final AtomicIntegerFieldUpdater<MqttConnectionHandler> COUNTED =
         AtomicIntegerFieldUpdater.newUpdater(MqttConnectionHandler.class, "counted");
 
@@ -67,6 +81,10 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     private long keepAliveNanos;
     /** Whether a packet arrived since the last sweep; the sweep then moves the deadline. */
     private boolean packetSeen;
+    /** Packets that arrived behind a CONNECT while its credentials were checked; null otherwise. */
+    private ArrayDeque<MqttMessage> pending;
+    /** Ends the connection when its token expires; null without one. */
+    private ScheduledFuture<?> credentialExpiry;
     /** Set once the broker has decided to end the connection; may be set from the session's lane. */
     private volatile boolean closing;
     /** Set when a graceful shutdown reaches this connection: it ends once the client has acknowledged all. */
@@ -134,6 +152,17 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
                 return;
             }
             packetSeen = keepAliveNanos != 0;
+            if (pending != null) {
+                // behind a CONNECT whose credentials are being checked [MQTT-3.1.4-?: a client may
+                // send packets before the CONNACK]; bounded, as nothing more is read meanwhile
+                if (pending.size() >= MAX_PENDING_PACKETS) {
+                    closing = true;
+                    ctx.close();
+                    return;
+                }
+                pending.addLast((MqttMessage) ReferenceCountUtil.retain(m));
+                return;
+            }
             if (connection == null) {
                 if (m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
                     onConnect(ctx, (MqttConnectMessage) m);
@@ -243,33 +272,98 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
                 "connection limit reached", clientId);
             return;
         }
-        TenantId tenantId = TenantId.DEFAULT;
-        if (!services.config().allowAnonymous()) {
-            refuse(ctx, version, v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
-                "anonymous access is off and no authentication method is configured", clientId);
-            return;
-        }
         ConnectProcessor.Accepted accepted;
         try {
-            accepted = connectProcessor.accept(connect, tenantId);
+            accepted = connectProcessor.accept(connect, TenantId.DEFAULT);
         } catch (ConnectProcessor.Refusal r) {
             refuse(ctx, version, r.code, r.getMessage(), clientId);
             return;
         }
-        tenant = services.tenants().space(tenantId);
-        connection = new Connection(ctx.channel(), version, accepted.clientId(),
-            Math.min(accepted.clientReceiveMaximum(), services.config().limits().maxInflightOutbound()),
-            accepted.clientMaxPacketSize(), accepted.clientTopicAliasMaximum(),
-            v5 ? services.config().limits().topicAliasMaximum() : 0,
-            accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock());
-
-        if (accepted.keepAliveSeconds() > 0) {
-            keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(accepted.keepAliveSeconds() * 1500L); // [MQTT-3.1.2-24]
-            deadlineNanos = sweeper.nanoTime() + keepAliveNanos;
-        } else {
-            sweeper.remove(this);
+        ConnectCredentials credentials = new ConnectCredentials(accepted.clientId(), connect.payload().userName(),
+            connect.payload().passwordInBytes(), null, List.of(), ctx.channel().remoteAddress());
+        CompletableFuture<AuthDecision> decision = services.authenticator().authenticate(credentials).toCompletableFuture();
+        if (decision.isDone()) {
+            onAuthenticated(ctx, accepted, decision.join());
+            return;
         }
-        bind(ctx, accepted, accepted.cleanStart());
+        // packets the client sent behind its CONNECT wait (bounded) until the decision; nothing more is read
+        pending = new ArrayDeque<>();
+        ctx.channel().config().setAutoRead(false);
+        decision.whenComplete((d, e) -> ctx.channel().eventLoop().execute(() -> {
+            onAuthenticated(ctx, accepted, d);
+            ctx.channel().config().setAutoRead(true);
+        }));
+    }
+
+    private void onAuthenticated(ChannelHandlerContext ctx, ConnectProcessor.Accepted connectAccepted,
+                                 AuthDecision decision) {
+        ArrayDeque<MqttMessage> waiting = pending;
+        pending = null;
+        try {
+            if (closing || !ctx.channel().isActive()) {
+                return;
+            }
+            MqttVersion version = connectAccepted.version();
+            boolean v5 = version == MqttVersion.MQTT_5;
+            if (!(decision instanceof AuthDecision.Accepted ok)) {
+                AuthDecision.Refused r = (AuthDecision.Refused) decision;
+                if (r.tenant() != null && services.authenticator().directory().tenant(r.tenant()).isPresent()) {
+                    services.tenants().space(r.tenant()).metrics().authFailures.increment();
+                }
+                AUDIT.info("auth failed tenant={} client={} remote={} reason={}", r.tenant(), connectAccepted.clientId(),
+                    ctx.channel().remoteAddress(), r.detail());
+                refuse(ctx, version, r.refusal().code(v5), v5 ? "not authorized" : null, connectAccepted.clientId());
+                return;
+            }
+            ClientIdentity identity = ok.identity();
+            // a tenant that vanished since the decision gets an empty policy: nothing is allowed
+            TenantSettings settings = services.authenticator().directory().tenant(identity.tenant()).orElse(null);
+            List<PolicyRule> policy = settings == null ? List.of() : settings.policy();
+            ClientAcl acl = policy == null ? ClientAcl.ALLOW_ALL : ClientAcl.compile(policy, identity.variables());
+            ConnectProcessor.Accepted accepted = connectAccepted.inTenant(identity.tenant());
+            if (accepted.will() != null && !acl.mayPublish(accepted.will().message().topic())) {
+                refuse(ctx, version, v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED,
+                    "the policy does not allow the will topic", accepted.clientId());
+                return;
+            }
+            tenant = services.tenants().space(identity.tenant());
+            connection = new Connection(ctx.channel(), version, accepted.clientId(),
+                Math.min(accepted.clientReceiveMaximum(), services.config().limits().maxInflightOutbound()),
+                accepted.clientMaxPacketSize(), accepted.clientTopicAliasMaximum(),
+                v5 ? services.config().limits().topicAliasMaximum() : 0,
+                accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock(), identity, acl);
+
+            if (accepted.keepAliveSeconds() > 0) {
+                keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(accepted.keepAliveSeconds() * 1500L); // [MQTT-3.1.2-24]
+                deadlineNanos = sweeper.nanoTime() + keepAliveNanos;
+            } else {
+                sweeper.remove(this);
+            }
+            if (identity.expiresAt() != null && identity.method() == AuthMethod.JWT) {
+                scheduleCredentialExpiry(ctx, identity.expiresAt());
+            }
+            bind(ctx, accepted, accepted.cleanStart());
+            if (waiting != null) {
+                while (!waiting.isEmpty()) {
+                    channelRead(ctx, waiting.pollFirst());
+                }
+            }
+        } finally {
+            if (waiting != null) {
+                waiting.forEach(ReferenceCountUtil::release);
+            }
+        }
+    }
+
+    /** A token is valid until its exp: the connection ends then [5.0: 0x87 Not authorized]. */
+    private void scheduleCredentialExpiry(ChannelHandlerContext ctx, Instant expiresAt) {
+        long delayMillis = Math.max(0, expiresAt.toEpochMilli() - services.clock().millis());
+        credentialExpiry = ctx.executor().schedule(() -> {
+            if (!closing && connection != null) {
+                AUDIT.info("credential expired tenant={} client={}", tenant.id(), connection.clientId());
+                disconnectWith(ReasonCodes.NOT_AUTHORIZED, "token expired");
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     private void bind(ChannelHandlerContext ctx, ConnectProcessor.Accepted accepted, boolean cleanStart) {
@@ -430,6 +524,13 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (sweeper != null) {
             sweeper.remove(this);
+        }
+        if (credentialExpiry != null) {
+            credentialExpiry.cancel(false);
+        }
+        if (pending != null) {
+            pending.forEach(ReferenceCountUtil::release);
+            pending.clear();
         }
         detach(true, null);
         super.channelInactive(ctx);

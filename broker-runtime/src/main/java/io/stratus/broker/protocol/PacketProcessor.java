@@ -115,10 +115,11 @@ final class PacketProcessor {
             handler.disconnectWith(ReasonCodes.PAYLOAD_FORMAT_INVALID, "payload is not UTF-8"); // §3.3.2.3.2
             return;
         }
+        boolean allowed = connection.acl().mayPublish(topic);
         if (qos == 1) {
             unackedQos1.incrementAndGet();
         }
-        handler.onLane(() -> routePublish(message, packetId, badFormat));
+        handler.onLane(() -> routePublish(message, packetId, badFormat, allowed));
     }
 
     private boolean validTopicName(String topic) {
@@ -130,7 +131,7 @@ final class PacketProcessor {
         }
     }
 
-    private void routePublish(Message message, int packetId, boolean badFormat) {
+    private void routePublish(Message message, int packetId, boolean badFormat, boolean allowed) {
         int qos = message.qos();
         if (qos == 2 && session.isInboundQos2Pending(packetId)) {
             // a resent QoS 2 PUBLISH before PUBREL: acknowledge, never route twice [MQTT-4.3.3-10]
@@ -145,8 +146,9 @@ final class PacketProcessor {
         byte code;
         if (badFormat) {
             code = ReasonCodes.PAYLOAD_FORMAT_INVALID;
-        } else if (message.topic().startsWith("$")) {
-            // $SYS and other $-topics belong to the broker; clients may read but not write them
+        } else if (message.topic().startsWith("$") || !allowed) {
+            // $SYS and other $-topics belong to the broker; clients may read but not write them.
+            // Otherwise the tenant's policy decides.
             tenant.metrics().publishDenied.increment();
             code = ReasonCodes.NOT_AUTHORIZED;
         } else {
@@ -223,6 +225,11 @@ final class PacketProcessor {
             if (filter.isShared() && o.isNoLocal()) {
                 handler.protocolError("No Local on a shared subscription"); // [MQTT-3.8.3-4]
                 return;
+            }
+            if (!connection.acl().maySubscribe(filter.filter())) {
+                tenant.metrics().subscribeDenied.increment();
+                codes[i] = failure(ReasonCodes.NOT_AUTHORIZED);
+                continue;
             }
             if (!session.subscriptions().containsKey(filter.raw())
                 && session.subscriptions().size() >= limits.maxSubscriptionsPerClient()) {

@@ -45,7 +45,8 @@ public final class Session implements Subscriber {
 
         /**
          * Sends a PUBLISH; returns false if it was not sent because it exceeds the client's Maximum
-         * Packet Size (the message is then discarded for this client, [MQTT-3.1.2-25]).
+         * Packet Size (the message is then discarded for this client, [MQTT-3.1.2-25]) or the
+         * tenant's policy denies the client receiving it (discarded and counted likewise).
          */
         boolean sendPublish(Delivery delivery, int packetId, boolean dup);
 

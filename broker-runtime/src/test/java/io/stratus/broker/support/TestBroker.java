@@ -4,9 +4,14 @@ import io.stratus.broker.StratusBroker;
 import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.config.LimitsConfig;
 import io.stratus.broker.metrics.TenantMetrics;
+import io.stratus.broker.tenant.StaticTenantDirectory;
+import io.stratus.broker.tenant.TenantDirectory;
 import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
+import io.stratus.broker.tenant.TenantsFile;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.function.UnaryOperator;
 
 /**
@@ -24,6 +29,23 @@ public final class TestBroker implements AutoCloseable {
         this.clock = clock;
         this.broker = clock == null ? new StratusBroker(config) : new StratusBroker(config, clock);
         broker.start();
+    }
+
+    private TestBroker(BrokerConfig config, TenantDirectory tenants) throws Exception {
+        this.config = config;
+        this.clock = null;
+        this.broker = new StratusBroker(config, Clock.systemUTC(), tenants);
+        broker.start();
+    }
+
+    /** A broker with the default configuration serving the given tenants. */
+    public static TestBroker withTenants(TenantDirectory tenants) throws Exception {
+        return new TestBroker(config(UnaryOperator.identity(), 0), tenants);
+    }
+
+    /** A broker serving the tenants of a tenants-file document (JSON text). */
+    public static TestBroker withTenantsFile(String json) throws Exception {
+        return withTenants(StaticTenantDirectory.of(TenantsFile.parse(json.getBytes(StandardCharsets.UTF_8), "test")));
     }
 
     /** A broker with the default configuration, $SYS publishing off (tests ask for it explicitly). */

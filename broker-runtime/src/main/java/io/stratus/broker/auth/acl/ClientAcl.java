@@ -138,6 +138,11 @@ public final class ClientAcl {
         return false;
     }
 
+    /** @return whether any rule denies receiving: only then are messages checked one by one */
+    public boolean restrictsReceive() {
+        return deny != null && !deny.get(Action.RECEIVE).isEmpty();
+    }
+
     /** @return whether a message on this topic may be sent to the client */
     public boolean mayReceive(String topic) {
         return allow == null || !matchesAny(deny.get(Action.RECEIVE), topic);
