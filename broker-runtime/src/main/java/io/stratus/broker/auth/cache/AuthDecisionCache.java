@@ -166,6 +166,11 @@ public final class AuthDecisionCache<O extends AuthOutcome> {
         return cache.synchronous().estimatedSize();
     }
 
+    /** Runs pending evictions now, so that tests can observe the size bound. */
+    void cleanUp() {
+        cache.synchronous().cleanUp();
+    }
+
     private static void part(Mac mac, byte[] bytes) {
         mac.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
         mac.update(bytes);

@@ -118,6 +118,16 @@ public final class FailureBackoff<K> {
         return s == null ? 0 : s.failures();
     }
 
+    /** @return about how many keys are tracked */
+    public long estimatedSize() {
+        return states.estimatedSize();
+    }
+
+    /** Runs pending evictions now, so that tests can observe the size bound. */
+    void cleanUp() {
+        states.cleanUp();
+    }
+
     /** @return the delay after the {@code failures}-th consecutive failure, at or past the threshold */
     Duration delayAfter(int failures) {
         int doublings = Math.min(failures - settings.threshold(), 30); // 2^30 s is past any cap

@@ -9,6 +9,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.stratus.broker.auth.jwt.JwtOutcome.Accepted;
 import io.stratus.broker.auth.jwt.JwtOutcome.Refused;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -39,6 +41,8 @@ import java.util.concurrent.CompletionStage;
  * <p>Thread-safe; one instance per tenant.
  */
 public final class JwtVerifier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
 
     /** Longer than any sensible token; past this the password is not parsed at all. */
     static final int MAX_TOKEN_LENGTH = 16 * 1024;
@@ -80,7 +84,17 @@ public final class JwtVerifier {
             })
             .handle((known, error) -> error != null
                 ? new Refused(JwtRefusal.KEYS_UNAVAILABLE)
-                : check(token, known, clientId));
+                : checkSafely(token, known, clientId));
+    }
+
+    /** Fails closed: an unexpected exception in a library refuses the token instead of failing the stage. */
+    private JwtOutcome checkSafely(SignedJWT token, List<JWK> known, String clientId) {
+        try {
+            return check(token, known, clientId);
+        } catch (RuntimeException e) {
+            LOG.warn("JWT check failed unexpectedly ({}); token refused", e.getClass().getName());
+            return new Refused(JwtRefusal.MALFORMED);
+        }
     }
 
     /** Structure, encoding and algorithm: everything that needs no key. */
