@@ -55,7 +55,7 @@ public final class TestBroker implements AutoCloseable {
 
     /** A broker with the default configuration but the limits the test changes. */
     public static TestBroker start(UnaryOperator<LimitsConfig> limits) throws Exception {
-        return new TestBroker(config(limits, 0), null);
+        return new TestBroker(config(limits, 0), (ManualClock) null);
     }
 
     /** A broker whose expiry clock the test moves by hand. */
@@ -65,7 +65,7 @@ public final class TestBroker implements AutoCloseable {
 
     /** A broker built from a whole configuration (listeners are moved to ephemeral loopback ports). */
     public static TestBroker start(BrokerConfig config) throws Exception {
-        return new TestBroker(config.onEphemeralPorts(), null);
+        return new TestBroker(config.onEphemeralPorts(), (ManualClock) null);
     }
 
     private static BrokerConfig config(UnaryOperator<LimitsConfig> limits, int sysInterval) {
