@@ -49,6 +49,11 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger AUDIT = LoggerFactory.getLogger("stratus.audit");
     /** The codec's own attribute: the encoder reads it to pick the packet format. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    /**
+     * How long a slow consumer's DISCONNECT may take to get out behind what the client has not read
+     * yet before the connection is closed without it: enough for a client that resumes reading.
+     */
+    private static final long SLOW_CONSUMER_CLOSE_GRACE_SECONDS = 2;
 
     private final BrokerServices services;
     private final ConnectProcessor connectProcessor;
@@ -61,6 +66,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Whether this connection is in the connected-clients gauge; set on the lane, read there too. */
     private final AtomicBoolean counted = new AtomicBoolean();
     private ScheduledFuture<?> connectTimeout;
+    /** Set once connected; confined to the channel's event loop. */
+    private SlowConsumerGuard slowConsumers;
     /** Set once the broker has decided to end the connection; may be set from the session's lane. */
     private volatile boolean closing;
     /** Set when a graceful shutdown reaches this connection: it ends once the client has acknowledged all. */
@@ -224,6 +231,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             accepted.clientMaxPacketSize(), accepted.clientTopicAliasMaximum(),
             v5 ? services.config().limits().topicAliasMaximum() : 0,
             accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock());
+        slowConsumers = new SlowConsumerGuard(ctx.channel(), services.config().limits().slowConsumerTimeoutSeconds(),
+            this::disconnectSlowConsumer);
 
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
@@ -329,6 +338,27 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         connection.disconnect(reasonCode, reason);
     }
 
+    /**
+     * Ends the connection of a client that does not take what it is sent (see {@link SlowConsumerGuard}).
+     * The session lets go of the connection first, so nothing is written behind the DISCONNECT, and
+     * the will is published as for any connection the broker ends for a fault of the client. The
+     * DISCONNECT has to wait behind what the client has not read, so the connection is closed after a
+     * short grace whether or not it got out. Runs on the channel's event loop.
+     */
+    private void disconnectSlowConsumer(String why) {
+        if (closing || detached) {
+            return;
+        }
+        closing = true;
+        Connection c = connection;
+        tenant.metrics().slowConsumerDisconnects.increment();
+        AUDIT.info("slow consumer tenant={} client={} reason={}", tenant.id(), c.clientId(), why);
+        detach(true, null);
+        onLane(() -> c.disconnect(ReasonCodes.QUOTA_EXCEEDED, "slow consumer"));
+        c.channel().eventLoop().schedule(() -> c.channel().close(), SLOW_CONSUMER_CLOSE_GRACE_SECONDS,
+            TimeUnit.SECONDS);
+    }
+
     private void restoreCodecVersion() {
         // a malformed second CONNECT can make the decoder switch versions; answer in the negotiated one
         connection.channel().attr(CODEC_VERSION).set(connection.version());
@@ -364,6 +394,12 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == SlowConsumerGuard.OVERFLOWED) {
+            if (slowConsumers != null) {
+                slowConsumers.overflowed();
+            }
+            return;
+        }
         if (evt instanceof ShutdownEvent) {
             if (connection != null) {
                 connection.clearWill(); // the broker going away is not the client's failure
@@ -385,6 +421,9 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (slowConsumers != null) {
+            slowConsumers.writabilityChanged();
+        }
         if (ctx.channel().isWritable() && session != null && !detached) {
             Session s = session;
             onLane(() -> {
@@ -399,6 +438,9 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (slowConsumers != null) {
+            slowConsumers.cancel();
+        }
         detach(true, null);
         super.channelInactive(ctx);
     }

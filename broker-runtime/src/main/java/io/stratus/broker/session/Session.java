@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -51,6 +52,13 @@ public final class Session implements Subscriber {
 
         /** Closes the connection because another connection took the session over. */
         void closeForTakeover();
+
+        /**
+         * A message for this connection's client was dropped because the session's queue was full
+         * while the connection could not take more: its client does not keep up. Called on the
+         * session's lane, at most once until the connection drains again.
+         */
+        void overflowed();
 
         /** @return the will of this connection, or null */
         Will will();
@@ -105,11 +113,15 @@ public final class Session implements Subscriber {
     private final ArrayDeque<Delivery> qos0Queue = new ArrayDeque<>(1);
     /** Bytes of QoS 0 deliveries handed to this lane and not yet run there, overhead included. */
     private final AtomicLong qos0InTransitBytes = new AtomicLong();
+    /** Set while an overflow of the hand-over waits to be reported on the lane: one task, not one per drop. */
+    private final AtomicBoolean inTransitOverflow = new AtomicBoolean();
     private long queuedBytes;
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private int nextPacketId = 1;
     /** In-flight PUBLISHes not yet resent on the current connection; they go before the queue. */
     private int unsent;
+    /** Whether the link has been told of an overflow since it last drained (once is enough). */
+    private boolean overflowReported;
 
     public Session(TenantSpace tenant, String clientId, EventExecutor lane, LimitsConfig limits, Clock clock,
                    Outlet outlet) {
@@ -163,6 +175,12 @@ public final class Session implements Subscriber {
             if (qos0InTransitBytes.addAndGet(weight) > limits.maxQueuedBytes()) {
                 qos0InTransitBytes.addAndGet(-weight);
                 tenant.metrics().droppedSlowConsumer.increment();
+                if (inTransitOverflow.compareAndSet(false, true)) {
+                    lane.execute(() -> {
+                        inTransitOverflow.set(false);
+                        reportOverflow();
+                    });
+                }
                 return;
             }
             lane.execute(() -> {
@@ -203,6 +221,7 @@ public final class Session implements Subscriber {
         willTask = null;
         pendingWill = null;
         link = newLink;
+        overflowReported = false;
         expirySeconds = sessionExpirySeconds;
         online = true;
         return true;
@@ -356,6 +375,7 @@ public final class Session implements Subscriber {
                 queuedBytes += d.weight();
             } else {
                 tenant.metrics().droppedSlowConsumer.increment();
+                reportOverflow();
             }
             return;
         }
@@ -373,6 +393,7 @@ public final class Session implements Subscriber {
     private void enqueue(Delivery d) {
         if (!hasRoomFor(d)) {
             tenant.metrics().droppedQueueFull.increment();
+            reportOverflow();
             return;
         }
         queue.addLast(d);
@@ -386,8 +407,21 @@ public final class Session implements Subscriber {
         }
     }
 
+    /**
+     * Tells an online client's connection that a message for it was just dropped, if the connection
+     * cannot take more either: the client is then a slow consumer, not merely one with a full window
+     * (a client that reads but does not acknowledge stays writable, and only loses what overflows).
+     */
+    private void reportOverflow() {
+        if (link != null && !overflowReported && !link.isWritable()) {
+            overflowReported = true;
+            link.overflowed();
+        }
+    }
+
     /** The connection's outbound buffer went below its low-water mark: send what waited for it. */
     public void onWritable() {
+        overflowReported = false;
         drainQueue();
     }
 
@@ -546,6 +580,11 @@ public final class Session implements Subscriber {
 
     public int queuedCount() {
         return queue.size() + qos0Queue.size();
+    }
+
+    /** @return payload bytes of the queued messages, QoS 0 and QoS 1/2 together */
+    public long queuedBytes() {
+        return queuedBytes;
     }
 
     /** Thread-safe. @return bytes of QoS 0 deliveries handed to this session's lane and not yet run there */
