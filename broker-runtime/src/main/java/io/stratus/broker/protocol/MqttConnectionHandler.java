@@ -66,7 +66,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Whether this connection is in the connected-clients gauge; set on the lane, read there too. */
     private final AtomicBoolean counted = new AtomicBoolean();
     private ScheduledFuture<?> connectTimeout;
-    /** Set once connected; confined to the channel's event loop. */
+    /** Made the first time the connection falls behind (most never do); confined to the channel's event loop. */
     private SlowConsumerGuard slowConsumers;
     /** Set once the broker has decided to end the connection; may be set from the session's lane. */
     private volatile boolean closing;
@@ -231,8 +231,6 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             accepted.clientMaxPacketSize(), accepted.clientTopicAliasMaximum(),
             v5 ? services.config().limits().topicAliasMaximum() : 0,
             accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock());
-        slowConsumers = new SlowConsumerGuard(ctx.channel(), services.config().limits().slowConsumerTimeoutSeconds(),
-            this::disconnectSlowConsumer);
 
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
@@ -359,6 +357,14 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
             TimeUnit.SECONDS);
     }
 
+    private SlowConsumerGuard slowConsumers(ChannelHandlerContext ctx) {
+        if (slowConsumers == null) {
+            slowConsumers = new SlowConsumerGuard(ctx.channel(), services.config().limits().slowConsumerTimeoutSeconds(),
+                this::disconnectSlowConsumer);
+        }
+        return slowConsumers;
+    }
+
     private void restoreCodecVersion() {
         // a malformed second CONNECT can make the decoder switch versions; answer in the negotiated one
         connection.channel().attr(CODEC_VERSION).set(connection.version());
@@ -395,8 +401,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == SlowConsumerGuard.OVERFLOWED) {
-            if (slowConsumers != null) {
-                slowConsumers.overflowed();
+            if (connection != null) {
+                slowConsumers(ctx).overflowed();
             }
             return;
         }
@@ -421,8 +427,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (slowConsumers != null) {
-            slowConsumers.writabilityChanged();
+        if (connection != null && (slowConsumers != null || !ctx.channel().isWritable())) {
+            slowConsumers(ctx).writabilityChanged();
         }
         if (ctx.channel().isWritable() && session != null && !detached) {
             Session s = session;
