@@ -167,6 +167,14 @@ public final class StratusBroker implements AutoCloseable {
         return ((InetSocketAddress) ch.localAddress()).getPort();
     }
 
+    /**
+     * @return the client connections open now, whether or not they have sent CONNECT yet (for
+     *     monitoring and tests; the connected-clients gauge counts only connected ones)
+     */
+    public int connectionCount() {
+        return channels.size();
+    }
+
     /** @return the space of a tenant: its counters, sessions and retained messages */
     public TenantSpace tenant(TenantId id) {
         return tenants.space(id);

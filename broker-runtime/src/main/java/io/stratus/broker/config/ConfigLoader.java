@@ -118,6 +118,7 @@ public final class ConfigLoader {
         keys.put(LimitsConfig.MAX_SESSION_EXPIRY.key(), c -> c.limits().maxSessionExpirySeconds());
         keys.put(LimitsConfig.MAX_SUBSCRIPTIONS_PER_CLIENT.key(), c -> c.limits().maxSubscriptionsPerClient());
         keys.put(LimitsConfig.CONNECT_TIMEOUT.key(), c -> c.limits().connectTimeoutSeconds());
+        keys.put(LimitsConfig.SLOW_CONSUMER_TIMEOUT.key(), c -> c.limits().slowConsumerTimeoutSeconds());
         keys.put(BrokerConfig.ALLOW_ANONYMOUS, BrokerConfig::allowAnonymous);
         keys.put(BrokerConfig.SYS_INTERVAL.key(), BrokerConfig::sysIntervalSeconds);
         keys.put(BrokerConfig.SHUTDOWN_GRACE.key(), BrokerConfig::shutdownGraceSeconds);
@@ -250,7 +251,8 @@ public final class ConfigLoader {
                     intValue(LimitsConfig.TOPIC_ALIAS_MAXIMUM),
                     longValue(LimitsConfig.MAX_SESSION_EXPIRY),
                     intValue(LimitsConfig.MAX_SUBSCRIPTIONS_PER_CLIENT),
-                    intValue(LimitsConfig.CONNECT_TIMEOUT));
+                    intValue(LimitsConfig.CONNECT_TIMEOUT),
+                    intValue(LimitsConfig.SLOW_CONSUMER_TIMEOUT));
                 return new BrokerConfig(listeners(), limits, booleanValue(BrokerConfig.ALLOW_ANONYMOUS),
                     intValue(BrokerConfig.SYS_INTERVAL), intValue(BrokerConfig.SHUTDOWN_GRACE));
             } catch (ConfigException e) {

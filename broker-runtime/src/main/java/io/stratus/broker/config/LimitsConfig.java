@@ -18,11 +18,16 @@ package io.stratus.broker.config;
  * @param maxSessionExpirySeconds longest Session Expiry Interval granted
  * @param maxSubscriptionsPerClient subscriptions one session may hold
  * @param connectTimeoutSeconds  how long a new connection may take to send CONNECT
+ * @param slowConsumerTimeoutSeconds how long a connection may stay unable to take more (its outbound
+ *                               buffer above the high-water mark) before it is closed; 0 turns the timer
+ *                               off (a connection is still closed when its session's queue overflows
+ *                               while it cannot take more)
  */
 public record LimitsConfig(int maxPacketSize, int maxTopicLength, int maxTopicLevels, int maxClientIdLength,
                            int receiveMaximum, int maxInflightOutbound, int maxQueuedMessages, long maxQueuedBytes,
                            int maxConnections, int maxKeepAliveSeconds, int topicAliasMaximum,
-                           long maxSessionExpirySeconds, int maxSubscriptionsPerClient, int connectTimeoutSeconds) {
+                           long maxSessionExpirySeconds, int maxSubscriptionsPerClient, int connectTimeoutSeconds,
+                           int slowConsumerTimeoutSeconds) {
 
     private static final int MQTT_TWO_BYTE_MAX = 65_535;
 
@@ -52,6 +57,8 @@ public record LimitsConfig(int maxPacketSize, int maxTopicLength, int maxTopicLe
     static final NumberSetting MAX_SUBSCRIPTIONS_PER_CLIENT =
         new NumberSetting("limits.max-subscriptions-per-client", 1, Integer.MAX_VALUE);
     static final NumberSetting CONNECT_TIMEOUT = new NumberSetting("limits.connect-timeout", 1, Integer.MAX_VALUE);
+    static final NumberSetting SLOW_CONSUMER_TIMEOUT =
+        new NumberSetting("limits.slow-consumer-timeout", 0, Integer.MAX_VALUE);
 
     /** @throws ConfigException if a limit is out of range; the message names its key */
     public LimitsConfig {
@@ -69,6 +76,7 @@ public record LimitsConfig(int maxPacketSize, int maxTopicLength, int maxTopicLe
         MAX_SESSION_EXPIRY.check(maxSessionExpirySeconds);
         MAX_SUBSCRIPTIONS_PER_CLIENT.check(maxSubscriptionsPerClient);
         CONNECT_TIMEOUT.check(connectTimeoutSeconds);
+        SLOW_CONSUMER_TIMEOUT.check(slowConsumerTimeoutSeconds);
     }
 
     public static LimitsConfig defaults() {
@@ -86,6 +94,7 @@ public record LimitsConfig(int maxPacketSize, int maxTopicLength, int maxTopicLe
             16,               // topicAliasMaximum
             7L * 24 * 3600,   // maxSessionExpirySeconds
             1000,             // maxSubscriptionsPerClient
-            10);              // connectTimeoutSeconds
+            10,               // connectTimeoutSeconds
+            60);              // slowConsumerTimeoutSeconds
     }
 }

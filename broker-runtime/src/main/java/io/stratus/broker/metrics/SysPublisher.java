@@ -44,6 +44,7 @@ public final class SysPublisher implements Runnable {
         put(t, "uptime", Long.toString((clock.millis() - startedMillis) / 1000) + " seconds");
         put(t, "clients/connected", m.clientsConnected.get());
         put(t, "clients/total", t.sessions().size());
+        put(t, "clients/slow consumer disconnects", m.slowConsumerDisconnects.sum());
         put(t, "messages/received", m.messagesReceived.sum());
         put(t, "messages/sent", m.messagesSent.sum());
         put(t, "messages/dropped", m.droppedTotal());

@@ -38,6 +38,11 @@ public final class TenantMetrics {
     public final LongAdder willsPublished = new LongAdder();
     /** Retained messages not stored because the tenant's retained store was full. */
     public final LongAdder retainedRefused = new LongAdder();
+    /**
+     * Connections closed because their client did not take what the broker sent: the connection stayed
+     * above its high-water mark too long, or its session's queue overflowed meanwhile.
+     */
+    public final LongAdder slowConsumerDisconnects = new LongAdder();
 
     /** @return every drop counted, whatever the reason */
     public long droppedTotal() {

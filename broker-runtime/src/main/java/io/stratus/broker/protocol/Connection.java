@@ -182,6 +182,12 @@ public final class Connection implements Session.Link, Runnable {
         disconnect(ReasonCodes.SESSION_TAKEN_OVER, "another connection took over the session");
     }
 
+    @Override
+    public void overflowed() {
+        // decided on the channel's event loop, where writability changes are seen in order
+        channel.pipeline().fireUserEventTriggered(SlowConsumerGuard.OVERFLOWED);
+    }
+
     /** Writes a control packet and schedules a flush. Thread-safe. */
     void write(MqttMessage message) {
         writeSoon(message);

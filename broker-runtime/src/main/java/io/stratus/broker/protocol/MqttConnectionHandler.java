@@ -61,6 +61,11 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     private static final int MAX_PENDING_PACKETS = 64;
     private static final AtomicIntegerFieldUpdater<MqttConnectionHandler> COUNTED =
         AtomicIntegerFieldUpdater.newUpdater(MqttConnectionHandler.class, "counted");
+    /**
+     * How long a slow consumer's DISCONNECT may take to get out behind what the client has not read
+     * yet before the connection is closed without it: enough for a client that resumes reading.
+     */
+    private static final long SLOW_CONSUMER_CLOSE_GRACE_SECONDS = 2;
 
     private final BrokerServices services;
     private final ConnectProcessor connectProcessor;
@@ -85,6 +90,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     private ArrayDeque<MqttMessage> pending;
     /** Ends the connection when its token expires; null without one. */
     private ScheduledFuture<?> credentialExpiry;
+    /** Made the first time the connection falls behind (most never do); confined to the channel's event loop. */
+    private SlowConsumerGuard slowConsumers;
     /** Set once the broker has decided to end the connection; may be set from the session's lane. */
     private volatile boolean closing;
     /** Set when a graceful shutdown reaches this connection: it ends once the client has acknowledged all. */
@@ -458,6 +465,35 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         connection.disconnect(reasonCode, reason);
     }
 
+    /**
+     * Ends the connection of a client that does not take what it is sent (see {@link SlowConsumerGuard}).
+     * The session lets go of the connection first, so nothing is written behind the DISCONNECT, and
+     * the will is published as for any connection the broker ends for a fault of the client. The
+     * DISCONNECT has to wait behind what the client has not read, so the connection is closed after a
+     * short grace whether or not it got out. Runs on the channel's event loop.
+     */
+    private void disconnectSlowConsumer(String why) {
+        if (closing || detached) {
+            return;
+        }
+        closing = true;
+        Connection c = connection;
+        tenant.metrics().slowConsumerDisconnects.increment();
+        AUDIT.info("slow consumer tenant={} client={} reason={}", tenant.id(), c.clientId(), why);
+        detach(true, null);
+        onLane(() -> c.disconnect(ReasonCodes.QUOTA_EXCEEDED, "slow consumer"));
+        c.channel().eventLoop().schedule(() -> c.channel().close(), SLOW_CONSUMER_CLOSE_GRACE_SECONDS,
+            TimeUnit.SECONDS);
+    }
+
+    private SlowConsumerGuard slowConsumers(ChannelHandlerContext ctx) {
+        if (slowConsumers == null) {
+            slowConsumers = new SlowConsumerGuard(ctx.channel(), services.config().limits().slowConsumerTimeoutSeconds(),
+                this::disconnectSlowConsumer);
+        }
+        return slowConsumers;
+    }
+
     private void restoreCodecVersion() {
         // a malformed second CONNECT can make the decoder switch versions; answer in the negotiated one
         connection.channel().attr(CODEC_VERSION).set(connection.version());
@@ -493,6 +529,12 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == SlowConsumerGuard.OVERFLOWED) {
+            if (connection != null) {
+                slowConsumers(ctx).overflowed();
+            }
+            return;
+        }
         if (evt instanceof ShutdownEvent) {
             if (connection != null) {
                 connection.clearWill(); // the broker going away is not the client's failure
@@ -508,6 +550,9 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (connection != null && (slowConsumers != null || !ctx.channel().isWritable())) {
+            slowConsumers(ctx).writabilityChanged();
+        }
         if (ctx.channel().isWritable() && session != null && !detached) {
             Session s = session;
             onLane(() -> {
@@ -531,6 +576,9 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         if (pending != null) {
             pending.forEach(ReferenceCountUtil::release);
             pending.clear();
+        }
+        if (slowConsumers != null) {
+            slowConsumers.cancel();
         }
         detach(true, null);
         super.channelInactive(ctx);

@@ -164,8 +164,12 @@ public final class TopicTree {
         }
     }
 
-    /** @return the number of trie nodes below the root; 0 once every subscription is gone */
-    int nodeCount() {
+    /**
+     * Counts by walking the whole trie under no lock, so for tests and diagnostics, not for hot paths.
+     *
+     * @return the number of trie nodes below the root; 0 once every subscription is gone
+     */
+    public int nodeCount() {
         int count = 0;
         ArrayDeque<Node> pending = new ArrayDeque<>(root.children.values());
         while (!pending.isEmpty()) {

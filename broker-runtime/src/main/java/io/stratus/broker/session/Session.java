@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -37,6 +38,8 @@ public final class Session implements Subscriber {
     private static final ArrayDeque<Delivery> NO_DELIVERIES = new ArrayDeque<>(0);
     private static final AtomicLongFieldUpdater<Session> IN_TRANSIT =
         AtomicLongFieldUpdater.newUpdater(Session.class, "qos0InTransitBytes");
+    private static final AtomicIntegerFieldUpdater<Session> OVERFLOW =
+        AtomicIntegerFieldUpdater.newUpdater(Session.class, "inTransitOverflow");
 
     /** Where outbound packets of a session go while a client is connected. */
     public interface Link {
@@ -57,6 +60,13 @@ public final class Session implements Subscriber {
 
         /** Closes the connection because another connection took the session over. */
         void closeForTakeover();
+
+        /**
+         * A message for this connection's client was dropped because the session's queue was full
+         * while the connection could not take more: its client does not keep up. Called on the
+         * session's lane, at most once until the connection drains again.
+         */
+        void overflowed();
 
         /** @return the will of this connection, or null */
         Will will();
@@ -114,11 +124,15 @@ public final class Session implements Subscriber {
     private ArrayDeque<Delivery> qos0Queue = NO_DELIVERIES;
     /** Bytes of QoS 0 deliveries handed to this lane and not yet run there, overhead included. */
     private volatile long qos0InTransitBytes;
+    /** 1 while an overflow of the hand-over waits to be reported on the lane: one task, not one per drop. */
+    private volatile int inTransitOverflow;
     private long queuedBytes;
     private Set<Integer> inboundQos2 = Collections.emptySet();
     private int nextPacketId = 1;
     /** In-flight PUBLISHes not yet resent on the current connection; they go before the queue. */
     private int unsent;
+    /** Whether the link has been told of an overflow since it last drained (once is enough). */
+    private boolean overflowReported;
 
     public Session(TenantSpace tenant, String clientId, EventExecutor lane, LimitsConfig limits, Clock clock,
                    Outlet outlet) {
@@ -172,6 +186,12 @@ public final class Session implements Subscriber {
             if (IN_TRANSIT.addAndGet(this, weight) > limits.maxQueuedBytes()) {
                 IN_TRANSIT.addAndGet(this, -weight);
                 tenant.metrics().droppedSlowConsumer.increment();
+                if (OVERFLOW.compareAndSet(this, 0, 1)) {
+                    lane.execute(() -> {
+                        inTransitOverflow = 0;
+                        reportOverflow();
+                    });
+                }
                 return;
             }
             lane.execute(() -> {
@@ -212,6 +232,7 @@ public final class Session implements Subscriber {
         willTask = null;
         pendingWill = null;
         link = newLink;
+        overflowReported = false;
         expirySeconds = sessionExpirySeconds;
         online = true;
         return true;
@@ -382,6 +403,7 @@ public final class Session implements Subscriber {
                 queuedBytes += d.weight();
             } else {
                 tenant.metrics().droppedSlowConsumer.increment();
+                reportOverflow();
             }
             return;
         }
@@ -399,6 +421,7 @@ public final class Session implements Subscriber {
     private void enqueue(Delivery d) {
         if (!hasRoomFor(d)) {
             tenant.metrics().droppedQueueFull.increment();
+            reportOverflow();
             return;
         }
         if (queue == NO_DELIVERIES) {
@@ -418,8 +441,21 @@ public final class Session implements Subscriber {
         }
     }
 
+    /**
+     * Tells an online client's connection that a message for it was just dropped, if the connection
+     * cannot take more either: the client is then a slow consumer, not merely one with a full window
+     * (a client that reads but does not acknowledge stays writable, and only loses what overflows).
+     */
+    private void reportOverflow() {
+        if (link != null && !overflowReported && !link.isWritable()) {
+            overflowReported = true;
+            link.overflowed();
+        }
+    }
+
     /** The connection's outbound buffer went below its low-water mark: send what waited for it. */
     public void onWritable() {
+        overflowReported = false;
         drainQueue();
     }
 
@@ -581,6 +617,11 @@ public final class Session implements Subscriber {
 
     public int queuedCount() {
         return queue.size() + qos0Queue.size();
+    }
+
+    /** @return payload bytes of the queued messages, QoS 0 and QoS 1/2 together */
+    public long queuedBytes() {
+        return queuedBytes;
     }
 
     /** Thread-safe. @return bytes of QoS 0 deliveries handed to this session's lane and not yet run there */

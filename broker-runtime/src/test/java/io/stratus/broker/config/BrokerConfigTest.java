@@ -35,7 +35,7 @@ class BrokerConfigTest {
             d.maxTopicLength(), d.maxTopicLevels(), d.maxClientIdLength(), 0, d.maxInflightOutbound(),
             d.maxQueuedMessages(), d.maxQueuedBytes(), d.maxConnections(), d.maxKeepAliveSeconds(),
             d.topicAliasMaximum(), d.maxSessionExpirySeconds(), d.maxSubscriptionsPerClient(),
-            d.connectTimeoutSeconds()));
+            d.connectTimeoutSeconds(), d.slowConsumerTimeoutSeconds()));
 
         assertEquals("limits.receive-maximum", e.key());
         assertEquals("limits.receive-maximum=0 is out of range; allowed: a whole number from 1 to 65535",

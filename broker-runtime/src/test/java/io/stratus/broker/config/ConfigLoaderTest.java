@@ -243,6 +243,7 @@ class ConfigLoaderTest {
         limits.max-session-expiry           | 4294967296 | 0 to 4294967295
         limits.max-subscriptions-per-client | 0          | 1 to 2147483647
         limits.connect-timeout              | 0          | 1 to 2147483647
+        limits.slow-consumer-timeout        | -1         | 0 to 2147483647
         allow-anonymous                     | yes        | true or false
         sys.interval                        | -1         | 0 to 2147483647
         shutdown.grace                      | soon       | 0 to 2147483647

@@ -108,7 +108,7 @@ class GracefulShutdownTest {
         fixture.start(l -> new LimitsConfig(l.maxPacketSize(), l.maxTopicLength(), l.maxTopicLevels(),
             l.maxClientIdLength(), l.receiveMaximum(), 5, l.maxQueuedMessages(), l.maxQueuedBytes(),
             l.maxConnections(), l.maxKeepAliveSeconds(), l.topicAliasMaximum(), l.maxSessionExpirySeconds(),
-            l.maxSubscriptionsPerClient(), l.connectTimeoutSeconds()));
+            l.maxSubscriptionsPerClient(), l.connectTimeoutSeconds(), l.slowConsumerTimeoutSeconds()));
         SubscriberInbox inbox = new SubscriberInbox();
         MqttClient subscriber = fixture.clients().pahoV3("drain-sub-311", inbox);
         subscriber.subscribe("drain/#", 1);

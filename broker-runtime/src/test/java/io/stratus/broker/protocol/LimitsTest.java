@@ -48,7 +48,7 @@ class LimitsTest {
             l.maxInflightOutbound(), l.maxQueuedMessages(), l.maxQueuedBytes(), maxConnections,
             l.maxKeepAliveSeconds(),
             l.topicAliasMaximum(), l.maxSessionExpirySeconds(), l.maxSubscriptionsPerClient(),
-            l.connectTimeoutSeconds()));
+            l.connectTimeoutSeconds(), l.slowConsumerTimeoutSeconds()));
     }
 
     @ParameterizedTest(name = "topic {0}")

@@ -299,7 +299,8 @@ class MalformedPacketTest {
         return new LimitsConfig(max, l.maxTopicLength(), l.maxTopicLevels(),
             l.maxClientIdLength(), l.receiveMaximum(), l.maxInflightOutbound(), l.maxQueuedMessages(),
             l.maxQueuedBytes(), l.maxConnections(), l.maxKeepAliveSeconds(), l.topicAliasMaximum(),
-            l.maxSessionExpirySeconds(), l.maxSubscriptionsPerClient(), l.connectTimeoutSeconds());
+            l.maxSessionExpirySeconds(), l.maxSubscriptionsPerClient(), l.connectTimeoutSeconds(),
+            l.slowConsumerTimeoutSeconds());
     }
 
     private void assertDisconnectedWith(int... allowedCodes) {

@@ -13,9 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.EOFException;
-import java.io.IOException;
-import java.net.SocketException;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,6 +24,7 @@ import static io.stratus.broker.support.Packets.PUBACK;
 import static io.stratus.broker.support.Packets.RECEIVE_MAXIMUM;
 import static io.stratus.broker.support.Packets.SESSION_EXPIRY_INTERVAL;
 import static io.stratus.broker.support.Packets.connect5;
+import static io.stratus.broker.support.PacketReader.expectClosedWithoutAnswer;
 import static io.stratus.broker.support.PacketReader.expectConnAck;
 import static io.stratus.broker.support.PacketReader.expectPublish;
 import static io.stratus.broker.support.PacketReader.expectSuccessAck;
@@ -40,7 +38,6 @@ import static io.stratus.broker.support.Packets.twoByteProperty;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Maximum Packet Size in both directions: the broker's limit (1024 bytes here) on what it reads, and
@@ -220,16 +217,5 @@ class PacketSizeTest {
         byte[] packet = publish(1, false, false, 1, "big", properties, payload);
         assertEquals(size, packet.length);
         return packet;
-    }
-
-    private static void expectClosedWithoutAnswer(RawClient client) {
-        try {
-            byte[] unexpected = client.readPacket();
-            fail("expected the connection to be closed, got a packet: " + Arrays.toString(unexpected));
-        } catch (EOFException | SocketException closed) {
-            // closed (or reset) without a packet: what was expected
-        } catch (IOException e) {
-            fail("expected the connection to be closed, got " + e);
-        }
     }
 }

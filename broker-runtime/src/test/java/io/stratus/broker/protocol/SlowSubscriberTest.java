@@ -4,14 +4,13 @@ import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.config.LimitsConfig;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.support.BrokerFixture;
+import io.stratus.broker.support.Flood;
 import io.stratus.broker.support.PacketReader;
 import io.stratus.broker.support.Packets;
 import io.stratus.broker.support.RawClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A QoS 0 subscriber that falls behind: the broker queues for it up to the session limits while its
- * connection cannot take more, sends the queue in order when it drains, and beyond the limits drops
- * and counts, so a flood can never grow the broker's memory without bound.
+ * connection cannot take more and sends the queue in order when it drains. One that falls further
+ * behind than its queue holds is a slow consumer: see {@code robustness.NeverReadingClientTest}.
  */
 class SlowSubscriberTest {
 
@@ -42,45 +41,16 @@ class SlowSubscriberTest {
         // when: 12 MiB arrive while the subscriber reads nothing (more than the socket buffers and
         // the connection's 1 MiB high-water mark hold), then a QoS 1 marker the publisher sees acknowledged
         int count = 3000;
-        publishNumbered(publisher, count);
+        Flood.publishQos0(publisher, "numbers", count, PAYLOAD);
         int queuedAtPeak = queuedOnLane("slow");
 
         // then: part of it waited in the session's queue instead of being dropped, and all of it
         // arrives, in order, once the subscriber reads
         assertTrue(queuedAtPeak > 0, "the broker queued while the connection was full");
         for (int i = 0; i < count; i++) {
-            assertEquals(i, sequence(subscriber.readPacket()), "message " + i);
+            assertEquals(i, Flood.number(subscriber.readPacket(), false), "message " + i);
         }
         assertEquals(0, fixture.broker().metrics().droppedSlowConsumer.sum());
-    }
-
-    @Test
-    void dropsAndCountsQos0BeyondTheSessionQueueForASubscriberThatNeverReads() throws Exception {
-        // given: 1 MiB of queue per session
-        long budget = 1024 * 1024;
-        fixture.start(l -> withQueue(l, 100, budget));
-        RawClient subscriber = subscriber("stuck");
-        RawClient publisher = fixture.clients().raw(V311, "flood");
-
-        // when: 5,000 messages of 4 KiB (20 MiB) for a subscriber that reads nothing
-        publishNumbered(publisher, 5000);
-
-        // then: what waits for the subscriber stays within the limits, and the rest is counted
-        assertTrue(queuedOnLane("stuck") * (long) PAYLOAD <= budget, "session queue bounded by its bytes");
-        assertTrue(session("stuck").qos0InTransitBytes() <= budget, "hand-over to the subscriber's lane bounded");
-        long dropped = fixture.broker().metrics().droppedSlowConsumer.sum();
-        assertTrue(dropped > 0, "drops are counted");
-
-        // and what was kept still arrives in order when the subscriber reads again
-        int previous = -1;
-        int received = 0;
-        while (received < 5000 - dropped) {
-            int seq = sequence(subscriber.readPacket());
-            assertTrue(seq > previous, "in order: " + seq + " after " + previous);
-            previous = seq;
-            received++;
-        }
-        assertEquals(5000, received + dropped, "every message either delivered or counted as dropped");
     }
 
     @Test
@@ -91,13 +61,13 @@ class SlowSubscriberTest {
         RawClient subscriber = subscriber(V5, "draining");
         RawClient publisher = fixture.clients().raw(V311, "source");
         int count = 3000;
-        publishNumbered(publisher, count);
+        Flood.publishQos0(publisher, "numbers", count, PAYLOAD);
         assertTrue(queuedOnLane("draining") > 0, "a backlog waits for the connection");
 
         // when: the broker shuts down while the subscriber reads
         CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> fixture.broker().close());
         for (int i = 0; i < count; i++) {
-            assertEquals(i, sequence(subscriber.readPacket(), true), "message " + i);
+            assertEquals(i, Flood.number(subscriber.readPacket(), true), "message " + i);
         }
 
         // then: once the backlog is out the client is told why (0x8B), long before the grace period ends
@@ -116,38 +86,6 @@ class SlowSubscriberTest {
         return subscriber;
     }
 
-    /** Publishes QoS 0 messages numbered from 0, then waits for a QoS 1 marker's PUBACK. */
-    private static void publishNumbered(RawClient publisher, int count) throws Exception {
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        for (int i = 0; i < count; i++) {
-            byte[] payload = ByteBuffer.allocate(PAYLOAD).putInt(i).array();
-            batch.writeBytes(Packets.publish(0, false, false, 0, "numbers", null, payload));
-            if (batch.size() > 256 * 1024) {
-                publisher.send(batch.toByteArray());
-                batch.reset();
-            }
-        }
-        batch.writeBytes(Packets.publish311(1, 7, "marker", "done"));
-        publisher.send(batch.toByteArray());
-        // the publisher's lane routed everything before it acknowledges the marker
-        assertEquals(Packets.PUBACK, PacketReader.type(publisher.readPacket()));
-    }
-
-    private static int sequence(byte[] publish) {
-        return sequence(publish, false);
-    }
-
-    /** QoS 0 PUBLISH: topic, then (5.0) the properties, then the payload whose first int is the number. */
-    private static int sequence(byte[] publish, boolean v5) {
-        int[] pos = {PacketReader.bodyOffset(publish)};
-        pos[0] += 2 + PacketReader.readU16(publish, pos[0]);
-        if (v5) {
-            int propertiesLength = PacketReader.readVarInt(publish, pos); // moves pos past the length
-            pos[0] += propertiesLength;
-        }
-        return ByteBuffer.wrap(publish, pos[0], 4).getInt();
-    }
-
     private Session session(String clientId) {
         return fixture.broker().defaultTenant().sessions().get(clientId);
     }
@@ -163,6 +101,6 @@ class SlowSubscriberTest {
         return new LimitsConfig(l.maxPacketSize(), l.maxTopicLength(), l.maxTopicLevels(), l.maxClientIdLength(),
             l.receiveMaximum(), l.maxInflightOutbound(), messages, bytes, l.maxConnections(),
             l.maxKeepAliveSeconds(), l.topicAliasMaximum(), l.maxSessionExpirySeconds(),
-            l.maxSubscriptionsPerClient(), l.connectTimeoutSeconds());
+            l.maxSubscriptionsPerClient(), l.connectTimeoutSeconds(), l.slowConsumerTimeoutSeconds());
     }
 }

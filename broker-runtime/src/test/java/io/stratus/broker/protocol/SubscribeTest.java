@@ -349,7 +349,7 @@ class SubscribeTest {
         fixture.use(TestBroker.start(l -> new LimitsConfig(l.maxPacketSize(), l.maxTopicLength(), l.maxTopicLevels(),
             l.maxClientIdLength(), l.receiveMaximum(), l.maxInflightOutbound(), l.maxQueuedMessages(),
             l.maxQueuedBytes(), l.maxConnections(), l.maxKeepAliveSeconds(), l.topicAliasMaximum(),
-            l.maxSessionExpirySeconds(), 2, l.connectTimeoutSeconds())));
+            l.maxSessionExpirySeconds(), 2, l.connectTimeoutSeconds(), l.slowConsumerTimeoutSeconds())));
         RawClient raw = fixture.clients().raw(version, "limited-" + version);
 
         // when

@@ -99,8 +99,17 @@ public final class Clients implements AutoCloseable {
 
     /** @return a raw socket that has not sent anything yet */
     public RawClient raw() {
+        return rawWithReceiveBuffer(0);
+    }
+
+    /**
+     * @param receiveBufferBytes the socket's receive buffer (0 for the system's default): a small one
+     *     makes a client that does not read fill up after a few kilobytes
+     * @return a raw socket that has not sent anything yet
+     */
+    public RawClient rawWithReceiveBuffer(int receiveBufferBytes) {
         try {
-            RawClient c = new RawClient(broker.host(), broker.port());
+            RawClient c = new RawClient(broker.host(), broker.port(), receiveBufferBytes);
             open.push(c);
             return c;
         } catch (IOException e) {

@@ -24,6 +24,7 @@ public final class LimitsBuilder {
     private long maxSessionExpirySeconds;
     private int maxSubscriptionsPerClient;
     private int connectTimeoutSeconds;
+    private int slowConsumerTimeoutSeconds;
 
     private LimitsBuilder(LimitsConfig l) {
         maxPacketSize = l.maxPacketSize();
@@ -40,6 +41,7 @@ public final class LimitsBuilder {
         maxSessionExpirySeconds = l.maxSessionExpirySeconds();
         maxSubscriptionsPerClient = l.maxSubscriptionsPerClient();
         connectTimeoutSeconds = l.connectTimeoutSeconds();
+        slowConsumerTimeoutSeconds = l.slowConsumerTimeoutSeconds();
     }
 
     /** @return an operator for {@link TestBroker#start(UnaryOperator)} that applies the changes */
@@ -117,10 +119,16 @@ public final class LimitsBuilder {
         return this;
     }
 
+    public LimitsBuilder slowConsumerTimeoutSeconds(int value) {
+        slowConsumerTimeoutSeconds = value;
+        return this;
+    }
+
     /** @throws io.stratus.broker.config.ConfigException if a limit is out of range */
     public LimitsConfig build() {
         return new LimitsConfig(maxPacketSize, maxTopicLength, maxTopicLevels, maxClientIdLength, receiveMaximum,
             maxInflightOutbound, maxQueuedMessages, maxQueuedBytes, maxConnections, maxKeepAliveSeconds,
-            topicAliasMaximum, maxSessionExpirySeconds, maxSubscriptionsPerClient, connectTimeoutSeconds);
+            topicAliasMaximum, maxSessionExpirySeconds, maxSubscriptionsPerClient, connectTimeoutSeconds,
+            slowConsumerTimeoutSeconds);
     }
 }

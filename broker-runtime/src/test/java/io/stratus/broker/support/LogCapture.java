@@ -13,26 +13,50 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Collects the warnings and errors logged while it is open. A handler that catches an unexpected
  * exception logs it and closes the connection, so an exception that escaped the protocol logic shows
- * up here rather than on the channel.
+ * up here rather than on the channel. {@link #of(String)} collects what one named logger (the audit
+ * logger) logs at INFO and above instead.
  */
 public final class LogCapture implements AutoCloseable {
 
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final Logger logger;
+    private final Level threshold;
+    /** The logger's own level before the capture, restored by {@link #close()}; null to inherit. */
+    private final Level previousLevel;
     private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
     private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
         @Override
         protected void append(ILoggingEvent event) {
-            if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+            if (event.getLevel().isGreaterOrEqual(threshold)) {
                 events.add(event);
             }
         }
     };
 
     public LogCapture() {
+        this(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.WARN);
+    }
+
+    /** Collects INFO and above of the named logger, which logs at INFO meanwhile whatever tests configure. */
+    public static LogCapture of(String loggerName) {
+        return new LogCapture(loggerName, Level.INFO);
+    }
+
+    private LogCapture(String loggerName, Level threshold) {
+        this.logger = (Logger) LoggerFactory.getLogger(loggerName);
+        this.threshold = threshold;
+        this.previousLevel = logger.getLevel();
+        if (!logger.isEnabledFor(threshold)) {
+            logger.setLevel(threshold);
+        }
         appender.setName("test-capture");
-        appender.setContext(root.getLoggerContext());
+        appender.setContext(logger.getLoggerContext());
         appender.start();
-        root.addAppender(appender);
+        logger.addAppender(appender);
+    }
+
+    /** @return the formatted messages collected so far, in order */
+    public List<String> messages() {
+        return events.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     /** @return the warnings and errors that carry an exception, formatted for an assertion message */
@@ -57,7 +81,8 @@ public final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        root.detachAppender(appender);
+        logger.detachAppender(appender);
         appender.stop();
+        logger.setLevel(previousLevel);
     }
 }

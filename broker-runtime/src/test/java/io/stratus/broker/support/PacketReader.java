@@ -1,6 +1,8 @@
 package io.stratus.broker.support;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -394,6 +396,21 @@ public final class PacketReader {
         int granted = body[body.length - 1] & 0xFF;
         if (subAck.packetId() != packetId || granted != qos) {
             throw new AssertionError("expected SUBACK " + packetId + " granting QoS " + qos + ", got " + subAck);
+        }
+    }
+
+    /**
+     * Checks that the broker closes (or resets) the connection without sending anything first, as it
+     * does to a 3.1.1 client or before CONNECT, where there is no way to say why.
+     */
+    public static void expectClosedWithoutAnswer(RawClient client) {
+        try {
+            byte[] unexpected = client.readPacket();
+            throw new AssertionError("expected the connection to be closed, got a packet: " + hex(unexpected));
+        } catch (EOFException | SocketException closed) {
+            // closed (or reset) without a packet: what was expected
+        } catch (IOException e) {
+            throw new AssertionError("expected the connection to be closed, got " + e, e);
         }
     }
 

@@ -1,10 +1,12 @@
 package io.stratus.broker.support;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.HexFormat;
@@ -37,10 +39,24 @@ public final class RawClient implements AutoCloseable {
     }
 
     public RawClient(String host, int port) throws IOException {
-        socket = new Socket(host, port);
+        this(host, port, 0);
+    }
+
+    /**
+     * @param receiveBufferBytes the socket's receive buffer, set before connecting so that the TCP
+     *     window follows it; 0 for the system's default. A small one makes a client that does not
+     *     read fill up after a few kilobytes.
+     */
+    public RawClient(String host, int port, int receiveBufferBytes) throws IOException {
+        socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(5000);
         socket.setTcpNoDelay(true);
-        in = socket.getInputStream();
+        // buffered: a packet is read a byte at a time up to its length, then its body in one go
+        in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 

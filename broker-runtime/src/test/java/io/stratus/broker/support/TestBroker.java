@@ -108,6 +108,11 @@ public final class TestBroker implements AutoCloseable {
         return defaultTenant().metrics();
     }
 
+    /** @return the client connections the broker holds open, connected or not */
+    public int connectionCount() {
+        return broker.connectionCount();
+    }
+
     @Override
     public void close() {
         broker.close();
