@@ -221,7 +221,7 @@ class ConfigLoaderTest {
         listeners.tcp.port                  | 65536      | 0 to 65535
         listeners.tcp.port                  | -1         | 0 to 65535
         listeners.tcp.port                  | http       | 0 to 65535
-        listeners.tcp.transport             | ws         | tcp
+        listeners.tcp.transport             | quic       | tcp, tls, ws, wss
         listeners.tcp.host                  | ''         | host name or IP address
         limits.max-packet-size              | 0          | 1 to 268435455
         limits.max-packet-size              | 268435456  | 1 to 268435455

@@ -39,9 +39,16 @@ public final class Clients implements AutoCloseable {
 
     /** @return a Paho 3 client (3.1 or 3.1.1, as its connect options say) with in-memory persistence */
     public MqttClient pahoV3(String clientId) {
+        return pahoV3(broker.uri(), clientId);
+    }
+
+    /**
+     * @param uri any address Paho takes: {@code tcp://}, {@code ssl://}, {@code ws://}, {@code wss://}
+     * @return a Paho 3 client with in-memory persistence
+     */
+    public MqttClient pahoV3(String uri, String clientId) {
         try {
-            MqttClient c = new MqttClient(broker.uri(), clientId,
-                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            MqttClient c = new MqttClient(uri, clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
             open.push(() -> {
                 if (c.isConnected()) {
                     c.disconnectForcibly(0, 1000);
@@ -88,6 +95,11 @@ public final class Clients implements AutoCloseable {
         if (onDisconnected != null) {
             builder.addDisconnectedListener(onDisconnected);
         }
+        return hivemqFrom(builder);
+    }
+
+    /** @return a HiveMQ 5.0 client as the test configured it (address, TLS, WebSocket), not connected */
+    public Mqtt5BlockingClient hivemqFrom(Mqtt5ClientBuilder builder) {
         Mqtt5BlockingClient c = builder.buildBlocking();
         open.push(() -> {
             if (c.getState().isConnected()) {

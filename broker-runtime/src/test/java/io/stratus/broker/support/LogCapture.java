@@ -51,6 +51,11 @@ public final class LogCapture implements AutoCloseable {
         return s.toString();
     }
 
+    /** @return every warning and error captured so far, as "logger: message" */
+    public List<String> messages() {
+        return events.stream().map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+    }
+
     public void clear() {
         events.clear();
     }

@@ -6,7 +6,9 @@ import io.stratus.broker.config.LimitsConfig;
 import io.stratus.broker.metrics.TenantMetrics;
 import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
+import io.stratus.broker.transport.TransportInfo;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -56,6 +58,11 @@ public final class TestBroker implements AutoCloseable {
         return broker.port("tcp");
     }
 
+    /** @return the port of the named listener */
+    public int port(String listener) {
+        return broker.port(listener);
+    }
+
     /** @return {@code tcp://127.0.0.1:PORT} for Paho */
     public String uri() {
         return "tcp://127.0.0.1:" + port();
@@ -76,6 +83,20 @@ public final class TestBroker implements AutoCloseable {
 
     public StratusBroker broker() {
         return broker;
+    }
+
+    /** @return what the transport learned about each open connection on the named listener */
+    public List<TransportInfo> connections(String listener) {
+        return broker.connections().stream().filter(c -> c.listener().equals(listener)).toList();
+    }
+
+    /** @return the transport information of the one open connection on the named listener */
+    public TransportInfo onlyConnection(String listener) {
+        List<TransportInfo> connections = connections(listener);
+        if (connections.size() != 1) {
+            throw new AssertionError("expected one connection on " + listener + ", found " + connections);
+        }
+        return connections.get(0);
     }
 
     public TenantSpace defaultTenant() {
