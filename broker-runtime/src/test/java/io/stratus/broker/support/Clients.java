@@ -111,8 +111,13 @@ public final class Clients implements AutoCloseable {
 
     /** @return a raw socket that has not sent anything yet */
     public RawClient raw() {
+        return raw(broker.port());
+    }
+
+    /** @return a raw socket to the listener on the given port that has not sent anything yet */
+    public RawClient raw(int port) {
         try {
-            RawClient c = new RawClient(broker.host(), broker.port());
+            RawClient c = new RawClient(broker.host(), port);
             open.push(c);
             return c;
         } catch (IOException e) {

@@ -8,7 +8,6 @@ import io.netty.handler.ssl.OpenSsl;
 import io.stratus.broker.config.Transport;
 import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.LogCapture;
-import io.stratus.broker.support.PacketReader;
 import io.stratus.broker.support.Packets;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.TestBroker;
