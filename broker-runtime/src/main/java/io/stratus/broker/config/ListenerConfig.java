@@ -127,7 +127,21 @@ public record ListenerConfig(String name, Transport transport, String host, int 
                     "names such as TLS_AES_128_GCM_SHA256, comma-separated; empty for the provider's defaults");
             }
         }
+        for (String protocol : tls.protocols()) {
+            boolean tls13 = protocol.equals("TLSv1.3");
+            if (!tls.ciphers().isEmpty() && tls.ciphers().stream().noneMatch(c -> isTls13Suite(c) == tls13)) {
+                throw ConfigException.invalidValue(key(name, TLS_CIPHERS), String.join(",", tls.ciphers()),
+                    "without a cipher suite for " + protocol + ", which " + key(name, TLS_PROTOCOLS) + " offers",
+                    "at least one suite for each protocol offered (TLS 1.3 suites are named TLS_AES_... and "
+                        + "TLS_CHACHA20_..., TLS 1.2 suites TLS_..._WITH_...)");
+            }
+        }
         reloadIntervalSetting(name).check(tls.reloadIntervalSeconds());
+    }
+
+    /** TLS 1.3 suites name only the record protection (TLS_AES_128_GCM_SHA256); older ones say "_WITH_". */
+    private static boolean isTls13Suite(String cipher) {
+        return cipher.startsWith("TLS_") && !cipher.contains("_WITH_");
     }
 
     /** @return the key of one of this listener's properties, e.g. {@code listeners.tls.tls.cert-file} */

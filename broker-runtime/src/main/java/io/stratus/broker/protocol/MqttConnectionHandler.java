@@ -31,6 +31,7 @@ import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.transport.HandlerNames;
 import io.stratus.broker.transport.ShutdownEvent;
+import io.stratus.broker.transport.TransportInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,6 +190,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         MqttVersion version = ConnectProcessor.versionOf(connect);
         boolean v5 = version == MqttVersion.MQTT_5;
         String clientId = connect.payload().clientIdentifier();
+        LOG.debug("CONNECT client={} {}", clientId, ctx.channel().attr(TransportInfo.KEY).get());
         ConnectPropertyCheck.Fault fault = ctx.channel().attr(ConnectPropertyCheck.FAULT).getAndSet(null);
         if (fault != null) {
             refuse(ctx, version, fault.protocolError() ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET,

@@ -55,7 +55,8 @@ public final class TransportPipeline {
         this.tls = tls;
         this.webSocket = listener.webSocketPath().map(path -> WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(path)
-            // the path may be followed by a query (?token=...), as some clients authenticate that way
+            // the path may be followed by a query (?token=...), as some clients authenticate that way, or by
+            // further segments (netty matches on a '/' or '?' boundary)
             .checkStartsWith(true)
             .subprotocols(SUBPROTOCOLS)
             .maxFramePayloadLength(maxPacketSize + FRAME_ALLOWANCE)

@@ -12,6 +12,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 
+import javax.net.SocketFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -123,6 +124,19 @@ public final class Clients implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * @param factory opens the socket: a TLS factory for {@code ssl://} and {@code wss://}
+     * @return options for a 3.1.1 clean session that give up connecting after five seconds
+     */
+    public static MqttConnectOptions pahoV3Options(SocketFactory factory) {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(true);
+        options.setConnectionTimeout(5);
+        options.setSocketFactory(factory);
+        return options;
     }
 
     // ---- connected -----------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 package io.stratus.broker.transport;
 
 import io.stratus.broker.support.BrokerFixture;
+import io.stratus.broker.support.Clients;
 import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.LogCapture;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.TestBroker;
 import io.stratus.broker.support.TestPki;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -110,10 +110,7 @@ class CertificateReloadTest {
 
     private MqttClient connect(String clientId) throws Exception {
         MqttClient client = fixture.clients().pahoV3("ssl://127.0.0.1:" + broker.port("tls"), clientId);
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
-        options.setSocketFactory(CA.socketFactory(null));
-        client.connect(options);
+        client.connect(Clients.pahoV3Options(CA.socketFactory(null)));
         return client;
     }
 }

@@ -7,13 +7,13 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import io.netty.handler.ssl.OpenSsl;
 import io.stratus.broker.config.Transport;
 import io.stratus.broker.support.BrokerFixture;
+import io.stratus.broker.support.Clients;
 import io.stratus.broker.support.LogCapture;
 import io.stratus.broker.support.Packets;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.TestBroker;
 import io.stratus.broker.support.TestPki;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,7 +98,8 @@ class TlsListenerTest {
         TestBroker broker = start(settings().set("tls", "tls.protocols", "TLSv1.3"));
 
         MqttClient tls12 = paho(broker, "old-client", null);
-        assertThrows(MqttException.class, () -> tls12.connect(options(CA.socketFactory(null, "TLSv1.2"))));
+        assertThrows(MqttException.class,
+            () -> tls12.connect(Clients.pahoV3Options(CA.socketFactory(null, "TLSv1.2"))));
 
         MqttClient tls13 = paho(broker, "new-client", CA.socketFactory(null, "TLSv1.3"));
         assertTrue(tls13.isConnected());
@@ -110,7 +111,7 @@ class TlsListenerTest {
         TestBroker broker = start(settings().set("tls", "tls.client-auth", "required"));
         MqttClient client = paho(broker, "anonymous-device", null);
 
-        assertThrows(MqttException.class, () -> client.connect(options(CA.socketFactory(null))));
+        assertThrows(MqttException.class, () -> client.connect(Clients.pahoV3Options(CA.socketFactory(null))));
 
         assertTrue(broker.connections("tls").isEmpty(), "no connection got past TLS");
     }
@@ -213,21 +214,12 @@ class TlsListenerTest {
         MqttClient client = fixture.clients().pahoV3("ssl://127.0.0.1:" + broker.port("tls"), clientId);
         if (factory != null) {
             try {
-                client.connect(options(factory));
+                client.connect(Clients.pahoV3Options(factory));
             } catch (MqttException e) {
                 throw new AssertionError("connect failed", e);
             }
         }
         return client;
-    }
-
-    private static MqttConnectOptions options(SSLSocketFactory factory) {
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        options.setCleanSession(true);
-        options.setConnectionTimeout(5);
-        options.setSocketFactory(factory);
-        return options;
     }
 
     private static Mqtt5ClientBuilder hivemq(TestBroker broker, String clientId) {

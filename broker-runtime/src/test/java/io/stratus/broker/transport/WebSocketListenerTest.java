@@ -8,13 +8,13 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.stratus.broker.config.Transport;
 import io.stratus.broker.support.BrokerFixture;
+import io.stratus.broker.support.Clients;
 import io.stratus.broker.support.LogCapture;
 import io.stratus.broker.support.Packets;
 import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.TestBroker;
 import io.stratus.broker.support.TestPki;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -95,7 +95,8 @@ class WebSocketListenerTest {
         TestBroker broker = start(new ListenerSettings().listener("ws", "ws"));
         MqttClient wrongPath = fixture.clients().pahoV3("ws://127.0.0.1:" + broker.port("ws") + "/other", "lost");
 
-        assertThrows(MqttException.class, () -> wrongPath.connect(options(SocketFactory.getDefault())));
+        assertThrows(MqttException.class,
+            () -> wrongPath.connect(Clients.pahoV3Options(SocketFactory.getDefault())));
 
         try (Socket socket = new Socket("127.0.0.1", broker.port("ws"))) {
             socket.setSoTimeout(5000);
@@ -179,16 +180,7 @@ class WebSocketListenerTest {
 
     private MqttClient paho(String uri, String clientId, SocketFactory factory) throws MqttException {
         MqttClient client = fixture.clients().pahoV3(uri, clientId);
-        client.connect(options(factory));
+        client.connect(Clients.pahoV3Options(factory));
         return client;
-    }
-
-    private static MqttConnectOptions options(SocketFactory factory) {
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        options.setCleanSession(true);
-        options.setConnectionTimeout(5);
-        options.setSocketFactory(factory);
-        return options;
     }
 }
