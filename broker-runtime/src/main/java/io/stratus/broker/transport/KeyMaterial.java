@@ -73,6 +73,13 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key, byte[] digest) {
         return chain.get(0);
     }
 
+    /** Names the certificate only: a key's own toString may print its parameters. */
+    @Override
+    public String toString() {
+        return "KeyMaterial[" + certificate().getSubjectX500Principal().getName() + " serial "
+            + certificate().getSerialNumber().toString(16) + "]";
+    }
+
     private static byte[] readFile(ListenerConfig listener, String property, Path file) {
         String key = listener.key(property);
         try {

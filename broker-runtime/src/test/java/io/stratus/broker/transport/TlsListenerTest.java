@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -35,6 +36,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,6 +75,7 @@ class TlsListenerTest {
         TransportInfo info = broker.onlyConnection("tls");
         assertEquals(Transport.TLS, info.transport());
         assertEquals(protocol, info.tlsProtocol());
+        assertNotNull(info.tlsCipherSuite());
         assertTrue(info.peerCertificates().isEmpty(), "no client certificate was sent");
     }
 
@@ -106,9 +109,11 @@ class TlsListenerTest {
         assertEquals("TLSv1.3", broker.onlyConnection("tls").tlsProtocol());
     }
 
-    @Test
-    void requiredClientAuthRefusesAClientWithoutACertificate() {
-        TestBroker broker = start(settings().set("tls", "tls.client-auth", "required"));
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "openssl"})
+    void requiredClientAuthRefusesAClientWithoutACertificate(String provider) {
+        TestBroker broker = start(settings().set("tls", "tls.client-auth", "required")
+            .set("tls", "tls.provider", requireProvider(provider)));
         MqttClient client = paho(broker, "anonymous-device", null);
 
         assertThrows(MqttException.class, () -> client.connect(Clients.pahoV3Options(CA.socketFactory(null))));
@@ -116,9 +121,11 @@ class TlsListenerTest {
         assertTrue(broker.connections("tls").isEmpty(), "no connection got past TLS");
     }
 
-    @Test
-    void requiredClientAuthHandsTheClientChainToTheBroker() throws Exception {
-        TestBroker broker = start(settings().set("tls", "tls.client-auth", "required"));
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "openssl"})
+    void requiredClientAuthHandsTheClientChainToTheBroker(String provider) throws Exception {
+        TestBroker broker = start(settings().set("tls", "tls.client-auth", "required")
+            .set("tls", "tls.provider", requireProvider(provider)));
         TestPki.Issued device = CA.client("device-17");
 
         paho(broker, "device-17", CA.socketFactory(device));
@@ -128,9 +135,11 @@ class TlsListenerTest {
         assertTrue(info.hasClientCertificate());
     }
 
-    @Test
-    void acceptsAClientCertificateFromAnyAuthorityLeavingTrustToAuthentication() throws Exception {
-        TestBroker broker = start(settings().set("tls", "tls.client-auth", "required"));
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "openssl"})
+    void acceptsAClientCertificateFromAnyAuthorityLeavingTrustToAuthentication(String provider) throws Exception {
+        TestBroker broker = start(settings().set("tls", "tls.client-auth", "required")
+            .set("tls", "tls.provider", requireProvider(provider)));
         TestPki.Issued stranger = TestPki.authority("Some Tenant CA").client("tenant-device");
 
         paho(broker, "tenant-device", CA.socketFactory(stranger));
