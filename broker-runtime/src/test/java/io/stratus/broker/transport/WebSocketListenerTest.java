@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MQTT over WebSocket and secure WebSocket, with real clients and with frames chosen by the test. */
 class WebSocketListenerTest {
@@ -108,6 +109,21 @@ class WebSocketListenerTest {
             assertEquals("HTTP/1.1 404 Not Found", response.readLine());
         }
         assertEquals(List.of(), broker.connections("ws"));
+    }
+
+    @Test
+    void aRequestForThePathWithoutAnUpgradeGetsBadRequest() throws Exception {
+        TestBroker broker = start(new ListenerSettings().listener("ws", "ws"));
+        try (LogCapture logs = new LogCapture(); Socket socket = new Socket("127.0.0.1", broker.port("ws"))) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+            assertTrue(response.startsWith("HTTP/1.1 400 Bad Request"), response);
+            assertEquals(List.of(), logs.messages());
+        }
     }
 
     @Test
