@@ -28,9 +28,9 @@ import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.tenant.Tenants;
 import io.stratus.broker.transport.MqttChannelInitializer;
 import io.stratus.broker.transport.ServerTls;
+import io.stratus.broker.transport.ShutdownEvent;
 import io.stratus.broker.transport.TransportInfo;
 import io.stratus.broker.transport.TransportPipeline;
-import io.stratus.broker.transport.ShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
