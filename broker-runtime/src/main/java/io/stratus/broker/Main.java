@@ -81,17 +81,10 @@ public final class Main {
         }, "stratus-shutdown"));
         for (ListenerConfig listener : config.listeners()) {
             out.println("Stratus broker listening: " + listener.name() + " "
-                + address(listener, broker.port(listener.name())));
+                + listener.url(broker.port(listener.name())));
         }
         // Held until the hook has closed the broker, whether or not its threads are daemons.
         closed.await();
         return 0;
-    }
-
-    /** @return e.g. {@code mqtt://0.0.0.0:1883} or {@code mqtt://[::]:1883} */
-    private static String address(ListenerConfig listener, int port) {
-        String scheme = listener.transport().equals("tcp") ? "mqtt" : listener.transport();
-        String host = listener.host().contains(":") ? "[" + listener.host() + "]" : listener.host();
-        return scheme + "://" + host + ":" + port;
     }
 }

@@ -21,6 +21,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.stratus.broker.auth.ConnectAuthenticator;
 import io.stratus.broker.auth.password.PasswordHasher;
 import io.stratus.broker.config.BrokerConfig;
+import io.stratus.broker.config.ConfigException;
 import io.stratus.broker.config.ListenerConfig;
 import io.stratus.broker.metrics.SysPublisher;
 import io.stratus.broker.protocol.BrokerServices;
@@ -31,7 +32,10 @@ import io.stratus.broker.tenant.StaticTenantDirectory;
 import io.stratus.broker.tenant.TenantDirectory;
 import io.stratus.broker.tenant.Tenants;
 import io.stratus.broker.transport.MqttChannelInitializer;
+import io.stratus.broker.transport.ServerTls;
 import io.stratus.broker.transport.ShutdownEvent;
+import io.stratus.broker.transport.TransportInfo;
+import io.stratus.broker.transport.TransportPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +43,14 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,18 +78,29 @@ public final class StratusBroker implements AutoCloseable {
     private final ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final BrokerServices.ShutdownFlag shutdown = new BrokerServices.ShutdownFlag();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    /** The TLS contexts of the listeners that use TLS, by listener name. */
+    private final Map<String, ServerTls> tls = new LinkedHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Password hashing and other slow authentication work: bounded, a storm is refused rather than queued. */
     private final ThreadPoolExecutor authExecutor;
     private final ConnectAuthenticator authenticator;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
+    /** Checks certificate files for changes; file reads must stay off the event loops. */
+    private ScheduledExecutorService certificateReloads;
 
+    /** @throws ConfigException if a TLS listener's certificate or key cannot be used */
     public StratusBroker(BrokerConfig config) {
         this(config, Clock.systemUTC());
     }
 
-    /** @param clock the time source for message expiry; tests replace it */
+    /**
+     * Reads every TLS listener's certificate and key, so that a bad file stops the broker before it
+     * binds anything.
+     *
+     * @param clock the time source for message expiry; tests replace it
+     * @throws ConfigException if a TLS listener's certificate or key cannot be used; names the key
+     */
     public StratusBroker(BrokerConfig config, Clock clock) {
         this(config, clock, StaticTenantDirectory.standalone(config.allowAnonymous()));
     }
@@ -98,6 +117,11 @@ public final class StratusBroker implements AutoCloseable {
             new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("stratus-auth"));
         this.authenticator = new ConnectAuthenticator(directory, clock, authExecutor,
             new PasswordHasher(PasswordHasher.Argon2Cost.OWASP, authExecutor, new SecureRandom()));
+        for (ListenerConfig l : config.listeners()) {
+            if (l.transport().tls()) {
+                tls.put(l.name(), ServerTls.load(l));
+            }
+        }
     }
 
     private static ThreadFactory daemonThreads(String name) {
@@ -128,15 +152,18 @@ public final class StratusBroker implements AutoCloseable {
                     // one allocator for all: by default every channel gets its own (stateless) instance
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
-                    .childHandler(new MqttChannelInitializer(services))
+                    .childHandler(new MqttChannelInitializer(services,
+                        new TransportPipeline(l, tls.get(l.name()), config.limits().maxPacketSize())))
                     .bind(l.host(), l.port()).sync().channel();
                 listeners.put(l.name(), ch);
-                LOG.info("listening: {} mqtt://{}:{}", l.name(), l.host(), port(l.name()));
+                LOG.info("listening: {} {}{}", l.name(), l.url(port(l.name())),
+                    l.proxyProtocol() ? " (PROXY protocol)" : "");
             }
         } catch (Exception e) {
             close();
             throw e;
         }
+        watchCertificateFiles();
         tenants.space(TenantId.DEFAULT);
         // expired retained messages nobody asks for would otherwise hold their slots for ever
         workerGroup.next().scheduleAtFixedRate(() -> tenants.all().forEach(t -> t.retained().removeExpired(clock.millis())),
@@ -144,6 +171,29 @@ public final class StratusBroker implements AutoCloseable {
         if (config.sysIntervalSeconds() > 0) {
             SysPublisher sys = new SysPublisher(tenants, router, clock);
             workerGroup.next().scheduleAtFixedRate(sys, 0, config.sysIntervalSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    private void watchCertificateFiles() {
+        for (ServerTls t : tls.values()) {
+            if (t.reloadIntervalSeconds() == 0) {
+                continue;
+            }
+            if (certificateReloads == null) {
+                certificateReloads = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "stratus-certificate-reload");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            }
+            certificateReloads.scheduleWithFixedDelay(() -> {
+                try {
+                    t.reloadIfChanged();
+                } catch (RuntimeException e) {
+                    // a failed check must not cancel the ones that follow
+                    LOG.warn("listener {}: checking the certificate files failed", t.listenerName(), e);
+                }
+            }, t.reloadIntervalSeconds(), t.reloadIntervalSeconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -175,6 +225,14 @@ public final class StratusBroker implements AutoCloseable {
         return channels.size();
     }
 
+    /**
+     * @return what the transport learned about each open connection that has got past its TLS,
+     *     WebSocket and PROXY handshakes (for diagnostics)
+     */
+    public List<TransportInfo> connections() {
+        return channels.stream().map(ch -> ch.attr(TransportInfo.KEY).get()).filter(Objects::nonNull).toList();
+    }
+
     /** @return the space of a tenant: its counters, sessions and retained messages */
     public TenantSpace tenant(TenantId id) {
         return tenants.space(id);
@@ -186,6 +244,9 @@ public final class StratusBroker implements AutoCloseable {
             return;
         }
         shutdown.set();
+        if (certificateReloads != null) {
+            certificateReloads.shutdownNow();
+        }
         for (Channel l : listeners.values()) {
             l.close().syncUninterruptibly();
         }

@@ -44,8 +44,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, 
 
     /** @return a copy whose listeners all bind 127.0.0.1 on an ephemeral port (for tests) */
     public BrokerConfig onEphemeralPorts() {
-        return new BrokerConfig(listeners.stream()
-            .map(l -> new ListenerConfig(l.name(), l.transport(), "127.0.0.1", 0)).toList(),
+        return new BrokerConfig(listeners.stream().map(l -> l.withAddress("127.0.0.1", 0)).toList(),
             limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds);
     }
 

@@ -86,7 +86,10 @@ public record CommandLine(Optional<Path> configFile, Map<String, String> overrid
               -h, --help         print this help and exit
 
             Precedence, lowest first: defaults, the config file, environment variables, the command line.
-            Other listeners: listeners.NAME.transport|host|port (NAME: lower-case letters, digits, '-').
+            Other listeners: listeners.NAME.PROPERTY (NAME: lower-case letters, digits, '-'), PROPERTY one of
+              transport (tcp, tls, ws, wss), host, port, proxy-protocol, ws.path (ws, wss),
+              tls.cert-file, tls.key-file, tls.protocols, tls.ciphers, tls.client-auth,
+              tls.reload-interval-seconds, tls.provider (tls, wss); see README.md.
 
             Keys, their defaults and environment variables:
             """);

@@ -29,7 +29,7 @@ public final class ConfigException extends RuntimeException {
     }
 
     /** @return a value that is not one of those allowed: {@code key=value is <problem>; allowed: <allowed>} */
-    static ConfigException invalidValue(String key, String value, String problem, String allowed) {
+    public static ConfigException invalidValue(String key, String value, String problem, String allowed) {
         return new ConfigException(key, key + "=" + value + " is " + problem + "; allowed: " + allowed);
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,6 +24,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Builds a {@link BrokerConfig} from, in increasing precedence: {@link BrokerConfig#defaults()}, an
@@ -45,9 +47,19 @@ public final class ConfigLoader {
     /** The environment variable that names the config file (the {@code --config} flag beats it). */
     public static final String CONFIG_FILE_VARIABLE = "STRATUS_CONFIG";
 
-    private static final Pattern LISTENER_KEY = Pattern.compile("listeners\\.([^.]+)\\.(transport|host|port)");
-    private static final Pattern LISTENER_VARIABLE =
-        Pattern.compile("STRATUS_LISTENERS_([A-Z0-9_]+)_(TRANSPORT|HOST|PORT)");
+    /** {@code listeners.<name>.<property>}: group 1 is the name, group 2 the property. */
+    private static final Pattern LISTENER_KEY = Pattern.compile("listeners\\.([^.]+)\\.("
+        + ListenerConfig.PROPERTIES.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")");
+    /** A listener property's variable suffix ({@code TLS_CERT_FILE}) to the property ({@code tls.cert-file}). */
+    private static final Map<String, String> LISTENER_VARIABLE_SUFFIXES = ListenerConfig.PROPERTIES.stream()
+        .collect(Collectors.toUnmodifiableMap(p -> environmentVariable(p).substring(ENVIRONMENT_PREFIX.length()),
+            p -> p));
+    /**
+     * {@code STRATUS_LISTENERS_<NAME>_<PROPERTY>}. No property's suffix ends another's after a
+     * {@code _}, so a name with hyphens ({@code TCP_INTERNAL}) splits from the property in one way only.
+     */
+    private static final Pattern LISTENER_VARIABLE = Pattern.compile("STRATUS_LISTENERS_([A-Z0-9_]+)_("
+        + String.join("|", LISTENER_VARIABLE_SUFFIXES.keySet()) + ")");
 
     /** What a listener that only a file, variable or override defines gets unless it says otherwise. */
     private static final String NEW_LISTENER_HOST = "0.0.0.0";
@@ -86,9 +98,7 @@ public final class ConfigLoader {
         BrokerConfig defaults = BrokerConfig.defaults();
         Map<String, String> settings = new LinkedHashMap<>();
         for (ListenerConfig listener : defaults.listeners()) {
-            settings.put(ListenerConfig.key(listener.name(), "transport"), listener.transport());
-            settings.put(ListenerConfig.key(listener.name(), "host"), listener.host());
-            settings.put(ListenerConfig.key(listener.name(), "port"), Integer.toString(listener.port()));
+            settings.putAll(listener.settings());
         }
         GLOBAL_KEYS.forEach((key, value) -> settings.put(key, String.valueOf(value.apply(defaults))));
         return Collections.unmodifiableMap(settings);
@@ -169,7 +179,7 @@ public final class ConfigLoader {
             Matcher listener = LISTENER_VARIABLE.matcher(name);
             if (key == null && listener.matches()) {
                 String listenerName = listener.group(1).toLowerCase(Locale.ROOT).replace('_', '-');
-                key = ListenerConfig.key(listenerName, listener.group(2).toLowerCase(Locale.ROOT));
+                key = ListenerConfig.key(listenerName, LISTENER_VARIABLE_SUFFIXES.get(listener.group(2)));
             }
             if (key == null) {
                 List<String> known =
@@ -184,8 +194,13 @@ public final class ConfigLoader {
 
     private static void requireKnownKey(String key, String where) {
         if (!GLOBAL_KEYS.containsKey(key) && !LISTENER_KEY.matcher(key).matches()) {
+            List<String> candidates = new ArrayList<>(defaultSettings().keySet());
+            Matcher listener = Pattern.compile("listeners\\.([^.]+)\\..*").matcher(key);
+            if (listener.matches()) {
+                ListenerConfig.PROPERTIES.forEach(p -> candidates.add(ListenerConfig.key(listener.group(1), p)));
+            }
             throw new ConfigException(key, "unknown key " + key + " " + where
-                + suggestion(key, defaultSettings().keySet()) + " (run with --help to list every key)");
+                + suggestion(key, candidates) + " (run with --help to list every key)");
         }
     }
 
@@ -220,6 +235,11 @@ public final class ConfigLoader {
             current = swap;
         }
         return previous[b.length()];
+    }
+
+    /** @return the comma-separated items of a value, trimmed, without empty ones */
+    private static List<String> list(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
     }
 
     /** A value as text and where it came from (null for a default). */
@@ -280,17 +300,87 @@ public final class ConfigLoader {
             }
             List<ListenerConfig> listeners = new ArrayList<>();
             for (String name : names) {
-                NumberSetting port = ListenerConfig.portSetting(name);
-                if (!values.containsKey(port.key())) {
-                    throw new ConfigException(port.key(), port.key() + " is not set; allowed: " + port.allowed()
-                        + " (every listener needs a port)");
-                }
-                listeners.add(new ListenerConfig(name,
-                    text(ListenerConfig.key(name, "transport")).orElse(ListenerConfig.TRANSPORT_TCP),
-                    text(ListenerConfig.key(name, "host")).orElse(NEW_LISTENER_HOST),
-                    intValue(port)));
+                listeners.add(listener(name));
             }
             return listeners;
+        }
+
+        private ListenerConfig listener(String name) {
+            NumberSetting port = ListenerConfig.portSetting(name);
+            if (!values.containsKey(port.key())) {
+                throw new ConfigException(port.key(), port.key() + " is not set; allowed: " + port.allowed()
+                    + " (every listener needs a port)");
+            }
+            String transportKey = ListenerConfig.key(name, ListenerConfig.TRANSPORT);
+            Transport transport = text(transportKey).map(text -> Transport.of(text).orElseThrow(() ->
+                    ConfigException.invalidValue(transportKey, text, "not a supported transport", Transport.allowed())))
+                .orElse(Transport.TCP);
+            for (String property : ListenerConfig.PROPERTIES) {
+                boolean used = property.startsWith("tls.") ? transport.tls()
+                    : !property.startsWith("ws.") || transport.webSocket();
+                if (!used && values.containsKey(ListenerConfig.key(name, property))) {
+                    throw ListenerConfig.withoutUse(name, transport, property,
+                        property.startsWith("tls.") ? "tls or wss" : "ws or wss");
+                }
+            }
+            Optional<String> webSocketPath = transport.webSocket()
+                ? Optional.of(text(ListenerConfig.key(name, ListenerConfig.WS_PATH))
+                    .orElse(ListenerConfig.DEFAULT_WEBSOCKET_PATH))
+                : Optional.empty();
+            return new ListenerConfig(name, transport,
+                text(ListenerConfig.key(name, ListenerConfig.HOST)).orElse(NEW_LISTENER_HOST),
+                intValue(port),
+                transport.tls() ? Optional.of(tls(name)) : Optional.empty(),
+                webSocketPath,
+                booleanValue(ListenerConfig.key(name, ListenerConfig.PROXY_PROTOCOL), false));
+        }
+
+        private TlsConfig tls(String name) {
+            String protocolsKey = ListenerConfig.key(name, ListenerConfig.TLS_PROTOCOLS);
+            List<String> protocols = text(protocolsKey).map(text -> list(text).stream()
+                    .map(p -> TlsConfig.SUPPORTED_PROTOCOLS.stream().filter(p::equalsIgnoreCase).findFirst()
+                        .orElseThrow(() -> ConfigException.invalidValue(protocolsKey, text,
+                            "not a list of supported protocols", "TLSv1.3, TLSv1.2 or both, comma-separated")))
+                    .toList())
+                .orElse(TlsConfig.SUPPORTED_PROTOCOLS);
+            NumberSetting reloadInterval = ListenerConfig.reloadIntervalSetting(name);
+            return new TlsConfig(
+                path(name, ListenerConfig.TLS_CERT_FILE, "the path of a PEM file with the server certificate"),
+                path(name, ListenerConfig.TLS_KEY_FILE, "the path of a PEM file with the certificate's private key"),
+                protocols,
+                text(ListenerConfig.key(name, ListenerConfig.TLS_CIPHERS)).map(ConfigLoader::list).orElse(List.of()),
+                choice(ListenerConfig.key(name, ListenerConfig.TLS_CLIENT_AUTH), TlsConfig.ClientAuth.class,
+                    TlsConfig.ClientAuth.NONE),
+                values.containsKey(reloadInterval.key()) ? intValue(reloadInterval)
+                    : TlsConfig.DEFAULT_RELOAD_INTERVAL_SECONDS,
+                choice(ListenerConfig.key(name, ListenerConfig.TLS_PROVIDER), TlsConfig.Provider.class,
+                    TlsConfig.Provider.AUTO));
+        }
+
+        private Path path(String name, String property, String allowed) {
+            String key = ListenerConfig.key(name, property);
+            String text = text(key).filter(t -> !t.isEmpty())
+                .orElseThrow(() -> ListenerConfig.notSet(name, property, allowed));
+            try {
+                return Path.of(text);
+            } catch (InvalidPathException e) {
+                throw ConfigException.invalidValue(key, text, "not a valid path", allowed);
+            }
+        }
+
+        /** @return the constant whose lower-case name the value is, or the default when the key is not set */
+        private <E extends Enum<E>> E choice(String key, Class<E> type, E defaultValue) {
+            Optional<String> text = text(key);
+            if (text.isEmpty()) {
+                return defaultValue;
+            }
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equalsIgnoreCase(text.get())) {
+                    return constant;
+                }
+            }
+            throw ConfigException.invalidValue(key, text.get(), "not one of the choices",
+                Arrays.stream(type.getEnumConstants()).map(Object::toString).collect(Collectors.joining(", ")));
         }
 
         private Optional<String> text(String key) {
@@ -313,6 +403,10 @@ public final class ConfigLoader {
                 throw setting.outOfRange(values.get(setting.key()).text());
             }
             return (int) value;
+        }
+
+        private boolean booleanValue(String key, boolean defaultValue) {
+            return values.containsKey(key) ? booleanValue(key) : defaultValue;
         }
 
         private boolean booleanValue(String key) {

@@ -35,6 +35,7 @@ import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSettings;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.transport.ShutdownEvent;
+import io.stratus.broker.transport.TransportInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -263,6 +264,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         MqttVersion version = ConnectProcessor.versionOf(connect);
         boolean v5 = version == MqttVersion.MQTT_5;
         String clientId = connect.payload().clientIdentifier();
+        LOG.debug("CONNECT client={} {}", clientId, ctx.channel().attr(TransportInfo.KEY).get());
         ConnectPropertyCheck.Fault fault = ctx.channel().attr(ConnectPropertyCheck.FAULT).getAndSet(null);
         if (fault != null) {
             refuse(ctx, version, fault.protocolError() ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET,
@@ -286,8 +288,11 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
             refuse(ctx, version, r.code, r.getMessage(), clientId);
             return;
         }
+        TransportInfo transport = ctx.channel().attr(TransportInfo.KEY).get(); // null on embedded test channels
         ConnectCredentials credentials = new ConnectCredentials(accepted.clientId(), connect.payload().userName(),
-            connect.payload().passwordInBytes(), null, List.of(), ctx.channel().remoteAddress());
+            connect.payload().passwordInBytes(), transport == null ? null : transport.sniHostName(),
+            transport == null ? List.of() : transport.peerCertificates(),
+            transport == null ? ctx.channel().remoteAddress() : transport.remoteAddress());
         CompletableFuture<AuthDecision> decision = services.authenticator().authenticate(credentials).toCompletableFuture();
         if (decision.isDone()) {
             onAuthenticated(ctx, accepted, decision.join());

@@ -183,8 +183,7 @@ public final class Session implements Subscriber {
         // task queue without limit
         if (delivery.qos() == 0) {
             long weight = delivery.weight() + HAND_OVER_OVERHEAD;
-            if (IN_TRANSIT.addAndGet(this, weight) > limits.maxQueuedBytes()) {
-                IN_TRANSIT.addAndGet(this, -weight);
+            if (!reserveInTransit(weight)) {
                 tenant.metrics().droppedSlowConsumer.increment();
                 if (OVERFLOW.compareAndSet(this, 0, 1)) {
                     lane.execute(() -> {
@@ -236,6 +235,20 @@ public final class Session implements Subscriber {
         expirySeconds = sessionExpirySeconds;
         online = true;
         return true;
+    }
+
+    /** @return whether the bytes fit in the hand-over budget; never exceeds it, even for a moment */
+    private boolean reserveInTransit(long weight) {
+        long max = limits.maxQueuedBytes();
+        while (true) {
+            long current = qos0InTransitBytes;
+            if (current + weight > max) {
+                return false;
+            }
+            if (IN_TRANSIT.compareAndSet(this, current, current + weight)) {
+                return true;
+            }
+        }
     }
 
     /**

@@ -12,16 +12,28 @@ import io.stratus.broker.protocol.BrokerServices;
 import io.stratus.broker.protocol.MqttConnectionHandler;
 
 /**
- * Builds the pipeline of every client connection. The decoder refuses a packet larger than the
- * configured maximum before buffering it: the remaining length is checked when the fixed header is
- * read.
+ * Builds the pipeline of every client connection: the listener's transport handlers (PROXY protocol,
+ * TLS, WebSocket), then the MQTT handlers, which are the same for every listener. The decoder refuses
+ * a packet larger than the configured maximum before buffering it: the remaining length is checked
+ * when the fixed header is read.
  */
 public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final BrokerServices services;
+    private final TransportPipeline transport;
 
+    /** An initializer of the MQTT handlers alone, for a pipeline no listener feeds (tests). */
     public MqttChannelInitializer(BrokerServices services) {
+        this(services, null);
+    }
+
+    /**
+     * @param transport the transport handlers of the listener whose connections this initializes;
+     *                  null for none
+     */
+    public MqttChannelInitializer(BrokerServices services, TransportPipeline transport) {
         this.services = services;
+        this.transport = transport;
     }
 
     @Override
@@ -35,6 +47,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
      */
     public void configure(ChannelPipeline pipeline) {
         services.channels().add(pipeline.channel());
+        addTransportHandlers(pipeline);
         LimitsConfig limits = services.config().limits();
         pipeline
             .addLast(HandlerNames.CONNECT_CHECK, new ConnectPropertyCheck(limits.maxPacketSize()))
@@ -42,5 +55,12 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
             .addLast(HandlerNames.DECODER, new MqttDecoder(limits.maxPacketSize(), limits.maxClientIdLength()))
             .addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE)
             .addLast(HandlerNames.CONNECTION, new MqttConnectionHandler(services));
+    }
+
+    /** Adds the listener's transport handlers, which go before the MQTT ones; none without a listener. */
+    public void addTransportHandlers(ChannelPipeline pipeline) {
+        if (transport != null) {
+            transport.addHandlers(pipeline);
+        }
     }
 }

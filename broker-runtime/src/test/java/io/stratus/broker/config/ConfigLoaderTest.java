@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -153,6 +154,127 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsATlsListenerWithEverySetting() {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("listeners.secure.transport", "tls");
+        overrides.put("listeners.secure.port", "8883");
+        overrides.put("listeners.secure.proxy-protocol", "true");
+        overrides.put("listeners.secure.tls.cert-file", "/etc/stratus/server.crt");
+        overrides.put("listeners.secure.tls.key-file", "/etc/stratus/server.key");
+        overrides.put("listeners.secure.tls.protocols", "tlsv1.3");
+        overrides.put("listeners.secure.tls.ciphers", "TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256");
+        overrides.put("listeners.secure.tls.client-auth", "REQUIRED");
+        overrides.put("listeners.secure.tls.reload-interval-seconds", "60");
+        overrides.put("listeners.secure.tls.provider", "jdk");
+
+        BrokerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), overrides);
+
+        assertEquals(new ListenerConfig("secure", Transport.TLS, "0.0.0.0", 8883,
+            Optional.of(new TlsConfig(Path.of("/etc/stratus/server.crt"), Path.of("/etc/stratus/server.key"),
+                List.of("TLSv1.3"), List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"),
+                TlsConfig.ClientAuth.REQUIRED, 60, TlsConfig.Provider.JDK)),
+            Optional.empty(), true), config.listeners().get(1));
+    }
+
+    @Test
+    void aSecureWebSocketListenerGetsTheDefaultsOfBothLayers() {
+        BrokerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), Map.of(
+            "listeners.wss.transport", "wss",
+            "listeners.wss.port", "8084",
+            "listeners.wss.tls.cert-file", "server.crt",
+            "listeners.wss.tls.key-file", "server.key"));
+
+        ListenerConfig wss = config.listeners().get(1);
+        assertEquals(Optional.of(TlsConfig.of(Path.of("server.crt"), Path.of("server.key"))), wss.tls());
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), wss.tls().orElseThrow().protocols());
+        assertEquals(Optional.of("/mqtt"), wss.webSocketPath());
+        assertFalse(wss.proxyProtocol());
+        assertEquals("wss://0.0.0.0:8084/mqtt", wss.url(8084));
+    }
+
+    @Test
+    void environmentVariablesSetTheTlsSettingsOfAHyphenatedListener() {
+        BrokerConfig config = ConfigLoader.load(Optional.empty(), Map.of(
+            "STRATUS_LISTENERS_TLS_INTERNAL_TRANSPORT", "tls",
+            "STRATUS_LISTENERS_TLS_INTERNAL_PORT", "8883",
+            "STRATUS_LISTENERS_TLS_INTERNAL_TLS_CERT_FILE", "a.crt",
+            "STRATUS_LISTENERS_TLS_INTERNAL_TLS_KEY_FILE", "a.key",
+            "STRATUS_LISTENERS_TLS_INTERNAL_TLS_CLIENT_AUTH", "optional",
+            "STRATUS_LISTENERS_TLS_INTERNAL_PROXY_PROTOCOL", "true"), Map.of());
+
+        ListenerConfig listener = config.listeners().get(1);
+        assertEquals("tls-internal", listener.name());
+        assertEquals(Path.of("a.crt"), listener.tls().orElseThrow().certFile());
+        assertEquals(TlsConfig.ClientAuth.OPTIONAL, listener.tls().orElseThrow().clientAuth());
+        assertTrue(listener.proxyProtocol());
+    }
+
+    @Test
+    void refusesATlsListenerWithoutACertificateFile() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+            Map.of("listeners.tls.transport", "tls", "listeners.tls.port", "8883",
+                "listeners.tls.tls.key-file", "server.key")));
+
+        assertEquals("listeners.tls.tls.cert-file", e.key());
+        assertTrue(e.getMessage().contains("is not set"), e.getMessage());
+    }
+
+    @Test
+    void refusesTlsSettingsOnAListenerWithoutTls() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+            Map.of("listeners.tcp.tls.cert-file", "server.crt")));
+
+        assertEquals("listeners.tcp.tls.cert-file", e.key());
+        assertTrue(e.getMessage().contains("listeners.tcp.transport=tcp does not use it"), e.getMessage());
+        assertTrue(e.getMessage().contains("from the command line"), e.getMessage());
+    }
+
+    @Test
+    void refusesAWebSocketPathOnAListenerWithoutWebSocket() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+            Map.of("listeners.tcp.ws.path", "/mqtt")));
+
+        assertEquals("listeners.tcp.ws.path", e.key());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        listeners.wss.tls.protocols                | TLSv1.1              | TLSv1.3, TLSv1.2
+        listeners.wss.tls.protocols                | TLSv1.3,TLSv1.3      | each once
+        listeners.wss.tls.protocols                | ''                   | TLSv1.3, TLSv1.2
+        listeners.wss.tls.ciphers                  | 'AES GCM'            | comma-separated
+        listeners.wss.tls.client-auth              | maybe                | none, optional, required
+        listeners.wss.tls.reload-interval-seconds  | -1                   | 0 to 86400
+        listeners.wss.tls.provider                 | bouncycastle         | auto, openssl, jdk
+        listeners.wss.ws.path                      | mqtt                 | '/' followed by
+        listeners.wss.ws.path                      | /mqtt?x=1            | without '?'
+        listeners.wss.proxy-protocol               | yes                  | true or false
+        """)
+    void refusesABadListenerValueNamingTheKey(String key, String value, String allowed) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("listeners.wss.transport", "wss");
+        overrides.put("listeners.wss.port", "8084");
+        overrides.put("listeners.wss.tls.cert-file", "server.crt");
+        overrides.put("listeners.wss.tls.key-file", "server.key");
+        overrides.put(key, value);
+
+        ConfigException e = assertThrows(ConfigException.class,
+            () -> ConfigLoader.load(Optional.empty(), Map.of(), overrides));
+
+        assertEquals(key, e.key());
+        assertTrue(e.getMessage().startsWith(key + "="), e.getMessage());
+        assertTrue(e.getMessage().contains(allowed), e.getMessage());
+    }
+
+    @Test
+    void suggestsTheNearestListenerProperty() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+            Map.of("listeners.secure.tls.cert-fil", "server.crt")));
+
+        assertTrue(e.getMessage().contains("did you mean listeners.secure.tls.cert-file?"), e.getMessage());
+    }
+
+    @Test
     void refusesAListenerWithoutAPort() {
         ConfigException e = assertThrows(ConfigException.class,
             () -> ConfigLoader.load(Optional.empty(), Map.of(), Map.of("listeners.tcp2.host", "127.0.0.1")));
@@ -221,7 +343,7 @@ class ConfigLoaderTest {
         listeners.tcp.port                  | 65536      | 0 to 65535
         listeners.tcp.port                  | -1         | 0 to 65535
         listeners.tcp.port                  | http       | 0 to 65535
-        listeners.tcp.transport             | ws         | tcp
+        listeners.tcp.transport             | quic       | tcp, tls, ws, wss
         listeners.tcp.host                  | ''         | host name or IP address
         limits.max-packet-size              | 0          | 1 to 268435455
         limits.max-packet-size              | 268435456  | 1 to 268435455

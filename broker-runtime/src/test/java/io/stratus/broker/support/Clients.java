@@ -12,6 +12,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 
+import javax.net.SocketFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -39,9 +40,16 @@ public final class Clients implements AutoCloseable {
 
     /** @return a Paho 3 client (3.1 or 3.1.1, as its connect options say) with in-memory persistence */
     public MqttClient pahoV3(String clientId) {
+        return pahoV3(broker.uri(), clientId);
+    }
+
+    /**
+     * @param uri any address Paho takes: {@code tcp://}, {@code ssl://}, {@code ws://}, {@code wss://}
+     * @return a Paho 3 client with in-memory persistence
+     */
+    public MqttClient pahoV3(String uri, String clientId) {
         try {
-            MqttClient c = new MqttClient(broker.uri(), clientId,
-                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            MqttClient c = new MqttClient(uri, clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
             open.push(() -> {
                 if (c.isConnected()) {
                     c.disconnectForcibly(0, 1000);
@@ -88,6 +96,11 @@ public final class Clients implements AutoCloseable {
         if (onDisconnected != null) {
             builder.addDisconnectedListener(onDisconnected);
         }
+        return hivemqFrom(builder);
+    }
+
+    /** @return a HiveMQ 5.0 client as the test configured it (address, TLS, WebSocket), not connected */
+    public Mqtt5BlockingClient hivemqFrom(Mqtt5ClientBuilder builder) {
         Mqtt5BlockingClient c = builder.buildBlocking();
         open.push(() -> {
             if (c.getState().isConnected()) {
@@ -99,7 +112,12 @@ public final class Clients implements AutoCloseable {
 
     /** @return a raw socket that has not sent anything yet */
     public RawClient raw() {
-        return rawWithReceiveBuffer(0);
+        return raw(broker.port());
+    }
+
+    /** @return a raw socket to the listener on the given port that has not sent anything yet */
+    public RawClient raw(int port) {
+        return rawWithReceiveBuffer(port, 0);
     }
 
     /**
@@ -108,13 +126,30 @@ public final class Clients implements AutoCloseable {
      * @return a raw socket that has not sent anything yet
      */
     public RawClient rawWithReceiveBuffer(int receiveBufferBytes) {
+        return rawWithReceiveBuffer(broker.port(), receiveBufferBytes);
+    }
+
+    private RawClient rawWithReceiveBuffer(int port, int receiveBufferBytes) {
         try {
-            RawClient c = new RawClient(broker.host(), broker.port(), receiveBufferBytes);
+            RawClient c = new RawClient(broker.host(), port, receiveBufferBytes);
             open.push(c);
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * @param factory opens the socket: a TLS factory for {@code ssl://} and {@code wss://}
+     * @return options for a 3.1.1 clean session that give up connecting after five seconds
+     */
+    public static MqttConnectOptions pahoV3Options(SocketFactory factory) {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(true);
+        options.setConnectionTimeout(5);
+        options.setSocketFactory(factory);
+        return options;
     }
 
     // ---- connected -----------------------------------------------------------------------------

@@ -60,6 +60,11 @@ public final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** @return the client's own port, which the broker sees as the connection's remote port */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Writes bytes given as hex, spaces allowed: {@code "10 0c 00 04 4d 51 54 54 04 02 00 3c 00 00"}. */
     public RawClient send(String hex) throws IOException {
         return send(Packets.hex(hex));

@@ -10,8 +10,11 @@ import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.tenant.TenantsFile;
 
+import io.stratus.broker.transport.TransportInfo;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,6 +39,11 @@ public final class TestBroker implements AutoCloseable {
         this.clock = null;
         this.broker = new StratusBroker(config, Clock.systemUTC(), tenants);
         broker.start();
+    }
+
+    /** A broker built from a whole configuration (listeners moved to ephemeral ports) serving the given tenants. */
+    public static TestBroker start(BrokerConfig config, TenantDirectory tenants) throws Exception {
+        return new TestBroker(config.onEphemeralPorts(), tenants);
     }
 
     /** A broker with the default configuration serving the given tenants. */
@@ -78,6 +86,11 @@ public final class TestBroker implements AutoCloseable {
         return broker.port("tcp");
     }
 
+    /** @return the port of the named listener */
+    public int port(String listener) {
+        return broker.port(listener);
+    }
+
     /** @return {@code tcp://127.0.0.1:PORT} for Paho */
     public String uri() {
         return "tcp://127.0.0.1:" + port();
@@ -98,6 +111,20 @@ public final class TestBroker implements AutoCloseable {
 
     public StratusBroker broker() {
         return broker;
+    }
+
+    /** @return what the transport learned about each open connection on the named listener */
+    public List<TransportInfo> connections(String listener) {
+        return broker.connections().stream().filter(c -> c.listener().equals(listener)).toList();
+    }
+
+    /** @return the transport information of the one open connection on the named listener */
+    public TransportInfo onlyConnection(String listener) {
+        List<TransportInfo> connections = connections(listener);
+        if (connections.size() != 1) {
+            throw new AssertionError("expected one connection on " + listener + ", found " + connections);
+        }
+        return connections.get(0);
     }
 
     public TenantSpace defaultTenant() {
