@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * floods them. The broker bounds what it holds for each (netty's outbound buffer up to its high-water
  * mark, then the session's queue, whose overflow is counted) and then disconnects it as a slow
  * consumer, publishes its will and counts it, while the publisher and the other subscribers go on
- * as if nothing happened. {@code protocol.SlowConsumerGuardTest} times the rule on a virtual clock.
+ * as if nothing happened. {@code protocol.SlowConsumerTest} times the rule on a virtual clock.
  */
 class NeverReadingClientTest {
 
@@ -69,8 +69,8 @@ class NeverReadingClientTest {
         Semaphore pace = new Semaphore(100);
         CompletableFuture<int[]> healthyGot = Flood.receive(healthy, false, count, pace);
 
-        // when: 600 QoS 1 messages of 64 KiB (39 MB): the stuck one's window of 100 (6.4 MB) is written
-        // to its connection, which cannot take it, its queue fills with 256 (16 MiB), and the next overflows
+        // when: 600 QoS 1 messages of 64 KiB (39 MB): the stuck one's connection takes what its socket
+        // buffers and its 1 MiB high-water mark hold, its queue fills with 256 (16 MiB), and the next overflows
         Flood.publishQos1(publisher, "flood", count, 64 * 1024, 100, pace);
 
         // then: the publisher had every message acknowledged, and the healthy subscriber got them all in order
