@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -113,8 +112,11 @@ public final class Session implements Subscriber {
     private final ArrayDeque<Delivery> qos0Queue = new ArrayDeque<>(1);
     /** Bytes of QoS 0 deliveries handed to this lane and not yet run there, overhead included. */
     private final AtomicLong qos0InTransitBytes = new AtomicLong();
-    /** Set while an overflow of the hand-over waits to be reported on the lane: one task, not one per drop. */
-    private final AtomicBoolean inTransitOverflow = new AtomicBoolean();
+    /**
+     * Set while an overflow of the hand-over waits to be reported on the lane: one task, not one per
+     * drop. Racing publishers may rarely queue a second, which finds nothing more to do.
+     */
+    private volatile boolean inTransitOverflow;
     private long queuedBytes;
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private int nextPacketId = 1;
@@ -175,9 +177,10 @@ public final class Session implements Subscriber {
             if (qos0InTransitBytes.addAndGet(weight) > limits.maxQueuedBytes()) {
                 qos0InTransitBytes.addAndGet(-weight);
                 tenant.metrics().droppedSlowConsumer.increment();
-                if (inTransitOverflow.compareAndSet(false, true)) {
+                if (!inTransitOverflow) {
+                    inTransitOverflow = true;
                     lane.execute(() -> {
-                        inTransitOverflow.set(false);
+                        inTransitOverflow = false;
                         reportOverflow();
                     });
                 }
