@@ -43,6 +43,8 @@ class NeverReadingClientTest {
     private static final int SMALL_RECEIVE_BUFFER = 4096;
     private static final int QUOTA_EXCEEDED = 0x97;
     private static final int REASON_STRING = 0x1F;
+    /** What one QoS 0 message of 4 KiB weighs in a session's hand-over: its payload and 128 bytes. */
+    private static final long ONE_MESSAGE = 4096 + 128;
 
     @RegisterExtension
     final BrokerFixture fixture = new BrokerFixture();
@@ -136,9 +138,10 @@ class NeverReadingClientTest {
             // when: 5,000 messages of 4 KiB (20 MiB)
             Flood.publishQos0(publisher, "flood", count, 4096);
 
-            // then: what was handed to the subscriber's lane stayed within its budget
+            // then: what was handed to the subscriber's lane stayed within its budget (a message is
+            // counted before it is checked, so for an instant the count may exceed it by one)
             session.lane().submit(() -> { }).get(Flood.STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            assertTrue(inTransit.peak() <= budget, "hand-over bounded: " + inTransit.peak());
+            assertTrue(inTransit.peak() <= budget + ONE_MESSAGE, "hand-over bounded: " + inTransit.peak());
         }
         // and the subscriber was cut off once its queue overflowed, long before the timer
         TenantMetrics metrics = fixture.broker().metrics();
