@@ -49,11 +49,6 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger AUDIT = LoggerFactory.getLogger("stratus.audit");
     /** The codec's own attribute: the encoder reads it to pick the packet format. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
-    /**
-     * How long a slow consumer's DISCONNECT may take to get out behind what the client has not read
-     * yet before the connection is closed without it: enough for a client that resumes reading.
-     */
-    private static final long SLOW_CONSUMER_CLOSE_GRACE_SECONDS = 2;
 
     private final BrokerServices services;
     private final ConnectProcessor connectProcessor;
@@ -339,9 +334,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
     /**
      * Ends the connection of a client that does not take what it is sent (see {@link SlowConsumerGuard}).
      * The session lets go of the connection first, so nothing is written behind the DISCONNECT, and
-     * the will is published as for any connection the broker ends for a fault of the client. The
-     * DISCONNECT has to wait behind what the client has not read, so the connection is closed after a
-     * short grace whether or not it got out. Runs on the channel's event loop.
+     * the will is published as for any connection the broker ends for a fault of the client. Runs on
+     * the channel's event loop.
      */
     private void disconnectSlowConsumer(String why) {
         if (closing || detached) {
@@ -353,8 +347,6 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter {
         AUDIT.info("slow consumer tenant={} client={} reason={}", tenant.id(), c.clientId(), why);
         detach(true, null);
         onLane(() -> c.disconnect(ReasonCodes.QUOTA_EXCEEDED, "slow consumer"));
-        c.channel().eventLoop().schedule(() -> c.channel().close(), SLOW_CONSUMER_CLOSE_GRACE_SECONDS,
-            TimeUnit.SECONDS);
     }
 
     private SlowConsumerGuard slowConsumers(ChannelHandlerContext ctx) {
