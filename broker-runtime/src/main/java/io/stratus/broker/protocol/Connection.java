@@ -23,6 +23,7 @@ import io.stratus.broker.session.Will;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -34,6 +35,9 @@ public final class Connection implements Session.Link, Runnable {
 
     private static final AtomicIntegerFieldUpdater<Connection> FLUSH_PENDING =
         AtomicIntegerFieldUpdater.newUpdater(Connection.class, "flushPending");
+
+    /** How long a DISCONNECT the broker sends may take to get out before the connection is closed without it. */
+    static final long DISCONNECT_GRACE_SECONDS = 2;
 
     private final Channel channel;
     private final MqttVersion version;
@@ -224,12 +228,17 @@ public final class Connection implements Session.Link, Runnable {
 
     /**
      * Closes the connection; on 5.0 a DISCONNECT with the reason code goes first [MQTT-4.13.2-1].
-     * Thread-safe.
+     * The DISCONNECT waits behind whatever the client has not read yet, so the connection is closed
+     * after {@link #DISCONNECT_GRACE_SECONDS} whether or not it got out: a client that stopped reading
+     * would otherwise hold the connection open for ever. Thread-safe.
      */
     void disconnect(byte reasonCode, String reason) {
         if (isMqtt5() && channel.isActive()) {
             channel.writeAndFlush(disconnectMessage(reasonCode, reason))
                 .addListener(ChannelFutureListener.CLOSE);
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, DISCONNECT_GRACE_SECONDS, TimeUnit.SECONDS);
         } else {
             channel.close();
         }

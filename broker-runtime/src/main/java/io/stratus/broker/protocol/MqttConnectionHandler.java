@@ -62,11 +62,6 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     private static final int MAX_PENDING_PACKETS = 64;
     private static final AtomicIntegerFieldUpdater<MqttConnectionHandler> COUNTED =
         AtomicIntegerFieldUpdater.newUpdater(MqttConnectionHandler.class, "counted");
-    /**
-     * How long a slow consumer's DISCONNECT may take to get out behind what the client has not read
-     * yet before the connection is closed without it: enough for a client that resumes reading.
-     */
-    private static final long SLOW_CONSUMER_CLOSE_GRACE_SECONDS = 2;
 
     private final BrokerServices services;
     private final ConnectProcessor connectProcessor;
@@ -473,9 +468,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     /**
      * Ends the connection of a client that does not take what it is sent (see {@link SlowConsumerGuard}).
      * The session lets go of the connection first, so nothing is written behind the DISCONNECT, and
-     * the will is published as for any connection the broker ends for a fault of the client. The
-     * DISCONNECT has to wait behind what the client has not read, so the connection is closed after a
-     * short grace whether or not it got out. Runs on the channel's event loop.
+     * the will is published as for any connection the broker ends for a fault of the client. Runs on
+     * the channel's event loop.
      */
     private void disconnectSlowConsumer(String why) {
         if (closing || detached) {
@@ -487,8 +481,6 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         AUDIT.info("slow consumer tenant={} client={} reason={}", tenant.id(), c.clientId(), why);
         detach(true, null);
         onLane(() -> c.disconnect(ReasonCodes.QUOTA_EXCEEDED, "slow consumer"));
-        c.channel().eventLoop().schedule(() -> c.channel().close(), SLOW_CONSUMER_CLOSE_GRACE_SECONDS,
-            TimeUnit.SECONDS);
     }
 
     private SlowConsumerGuard slowConsumers(ChannelHandlerContext ctx) {

@@ -420,11 +420,20 @@ public final class Session implements Subscriber {
             }
             return;
         }
-        if (link != null && queue.isEmpty() && unsent == 0 && inflight.size() < link.sendWindow()) {
+        if (link != null && queue.isEmpty() && unsent == 0 && hasRoomToSend()) {
             send(d);
         } else {
             enqueue(d);
         }
+    }
+
+    /**
+     * Whether a QoS 1/2 PUBLISH may go out now: the client's window has a slot, and the connection
+     * is below its high-water mark. Without the second, a window of large messages to a client that
+     * does not read would pile up in the connection's buffer, beyond the bounds of the queue.
+     */
+    private boolean hasRoomToSend() {
+        return inflight.size() < link.sendWindow() && link.isWritable();
     }
 
     private boolean hasRoomFor(Delivery d) {
@@ -483,7 +492,7 @@ public final class Session implements Subscriber {
             }
             link.sendPublish(d, 0, false);
         }
-        while (link != null && unsent == 0 && !queue.isEmpty() && inflight.size() < link.sendWindow()) {
+        while (link != null && unsent == 0 && !queue.isEmpty() && hasRoomToSend()) {
             Delivery d = queue.pollFirst();
             queuedBytes -= d.weight();
             if (d.message().isExpired(clock.millis())) {
@@ -497,7 +506,8 @@ public final class Session implements Subscriber {
     /** Resends, in order and with DUP set, in-flight PUBLISHes the current connection has not had yet. */
     private void resendInflight() {
         Iterator<Inflight> it = inflight.values().iterator();
-        while (link != null && unsent > 0 && inflight.size() - unsent < link.sendWindow() && it.hasNext()) {
+        while (link != null && unsent > 0 && inflight.size() - unsent < link.sendWindow() && link.isWritable()
+            && it.hasNext()) {
             Inflight f = it.next();
             if (f.sent) {
                 continue;

@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SysTopicsTest {
 
     private static final String PREFIX = "$SYS/broker/";
-    private static final Set<String> STATISTICS = Set.of("clients/connected", "messages/received", "messages/sent",
-        "bytes/received", "bytes/sent", "subscriptions/count", "retained messages/count", "uptime", "version");
+    private static final Set<String> STATISTICS = Set.of("clients/connected", "clients/slow consumer disconnects",
+        "messages/received", "messages/sent", "bytes/received", "bytes/sent", "subscriptions/count",
+        "retained messages/count", "uptime", "version");
 
     @RegisterExtension
     final BrokerFixture fixture = new BrokerFixture();
@@ -67,8 +68,8 @@ class SysTopicsTest {
         assertTrue(latest.get("version").matches("Stratus \\d+\\.\\d+\\.\\d+.*"), latest.get("version"));
         assertTrue(latest.get("uptime").matches("\\d+ seconds"), latest.get("uptime"));
         assertTrue(Long.parseLong(latest.get("clients/connected")) >= 0);
-        for (String counter : List.of("messages/received", "messages/sent", "bytes/received", "bytes/sent",
-            "subscriptions/count", "retained messages/count")) {
+        for (String counter : List.of("clients/slow consumer disconnects", "messages/received", "messages/sent",
+            "bytes/received", "bytes/sent", "subscriptions/count", "retained messages/count")) {
             assertTrue(Long.parseLong(latest.get(counter)) >= 0, counter + " = " + latest.get(counter));
         }
     }

@@ -17,10 +17,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -190,7 +192,7 @@ class DeepTopicTreeTest {
     private static void subscribeInPackets(RawClient client, List<String> filters) throws Exception {
         for (int from = 0, id = 1; from < filters.size(); from += FILTERS_PER_PACKET, id++) {
             List<String> part = filters.subList(from, Math.min(filters.size(), from + FILTERS_PER_PACKET));
-            Object[] filtersAndOptions = part.stream().flatMap(f -> java.util.stream.Stream.of(f, 0)).toArray();
+            Object[] filtersAndOptions = part.stream().flatMap(f -> Stream.of(f, 0)).toArray();
             client.send(Packets.subscribe(V5, id, -1, filtersAndOptions));
             int[] codes = PacketReader.ackCodes(V5, client.readPacket());
             assertArrayEquals(new int[part.size()], codes, "SUBACK " + id + " grants QoS 0 to every filter");
@@ -243,7 +245,7 @@ class DeepTopicTreeTest {
 
     /** @return {@code level/level/.../level}, {@code count} levels */
     private static String levels(String level, int count) {
-        return String.join("/", java.util.Collections.nCopies(count, level));
+        return String.join("/", Collections.nCopies(count, level));
     }
 
     private TopicTree tree() {

@@ -2,6 +2,7 @@ package io.stratus.broker.robustness;
 
 import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.Eventually;
+import io.stratus.broker.support.Flood;
 import io.stratus.broker.support.LimitsBuilder;
 import io.stratus.broker.support.PacketReader;
 import io.stratus.broker.support.PacketReader.Packet;
@@ -26,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sends nothing is the same as a half-open connection whose peer is gone, and that is what these
  * clients do: half never send CONNECT (the connect timeout reaps them), half connect with a keep
  * alive and a will and then say nothing (one and a half keep alives reap them, and their wills go
- * out). Afterwards the broker holds nothing for any of them. {@code protocol.ConnectTest},
+ * out). Afterwards the broker holds nothing for any of them. A silent 5.0 client that also stopped
+ * reading is reaped too, though the DISCONNECT meant for it cannot get out. {@code protocol.ConnectTest},
  * {@code KeepAliveTest} and {@code WillTest} cover one connection of each kind.
  */
 class HalfOpenConnectionTest {
@@ -85,5 +87,30 @@ class HalfOpenConnectionTest {
         Eventually.await(Duration.ofSeconds(5), "only the watcher's connection left",
             () -> fixture.broker().connectionCount() == 1 && fixture.broker().metrics().clientsConnected.get() == 1);
         assertEquals(1, fixture.broker().defaultTenant().sessions().size(), "the quiet ones' clean sessions ended");
+    }
+
+    @Test
+    void closesASilentMqtt5ClientThatStoppedReadingThoughItsDisconnectCannotGetOut() throws Exception {
+        // given: no slow-consumer timer and room in the queue for everything, so only the keep alive
+        // can end it; a 5.0 client with a keep alive of 1 s and a will, which stops reading and sending
+        // once subscribed
+        fixture.start(LimitsBuilder.with(l -> l.slowConsumerTimeoutSeconds(0).maxQueuedBytes(64L * 1024 * 1024)));
+        RawClient watcher = fixture.clients().raw(4, "watcher");
+        PacketReader.subscribeAndExpectGranted(watcher, false, 1, "will/#", 0);
+        RawClient silent = fixture.clients().rawWithReceiveBuffer(4096);
+        silent.send(Connect.v5("silent").keepAlive(1).will("will/silent", "gone", 0, false).bytes());
+        PacketReader.expectConnAck(silent, true);
+        PacketReader.subscribeAndExpectGranted(silent, true, 1, "fill", 0);
+
+        // when: more arrives for it than its socket buffers and its connection's 1 MiB high-water mark
+        // hold, so the DISCONNECT 0x8D (keep alive timeout) has to wait behind what it does not read
+        Flood.publishQos0(fixture.clients().raw(4, "publisher"), "fill", 4000, 4096);
+
+        // then: the broker ends the connection all the same, and its will goes out
+        Packet will = PacketReader.expectPublish(watcher, false);
+        assertEquals("will/silent", will.topic());
+        Eventually.await(Duration.ofSeconds(10), "the silent client's connection closed",
+            () -> fixture.broker().connectionCount() == 2);
+        assertTrue(silent.closedByBroker());
     }
 }

@@ -7,13 +7,13 @@ import io.stratus.broker.session.Session;
 import io.stratus.broker.support.BrokerFixture;
 import io.stratus.broker.support.Flood;
 import io.stratus.broker.support.LimitsBuilder;
-import io.stratus.broker.support.Packets;
 import io.stratus.broker.support.RawClient;
 import io.stratus.broker.support.SubscriberInbox;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +110,7 @@ class NeverAckingSubscriberTest {
     }
 
     /** Reads session state on its lane, after everything already handed to the lane has run. */
-    private static <T> T onLane(Session session, java.util.concurrent.Callable<T> read) {
+    private static <T> T onLane(Session session, Callable<T> read) {
         try {
             return session.lane().submit(read).get(Flood.STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {

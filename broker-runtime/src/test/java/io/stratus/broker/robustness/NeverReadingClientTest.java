@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * floods them. The broker bounds what it holds for each (netty's outbound buffer up to its high-water
  * mark, then the session's queue, whose overflow is counted) and then disconnects it as a slow
  * consumer, publishes its will and counts it, while the publisher and the other subscribers go on
- * as if nothing happened. {@code protocol.SlowConsumerGuardTest} times the rule on a virtual clock.
+ * as if nothing happened. {@code protocol.SlowConsumerTest} times the rule on a virtual clock.
  */
 class NeverReadingClientTest {
 
@@ -43,6 +43,8 @@ class NeverReadingClientTest {
     private static final int SMALL_RECEIVE_BUFFER = 4096;
     private static final int QUOTA_EXCEEDED = 0x97;
     private static final int REASON_STRING = 0x1F;
+    /** What one QoS 0 message of 4 KiB weighs in a session's hand-over: its payload and 128 bytes. */
+    private static final long ONE_MESSAGE = 4096 + 128;
 
     @RegisterExtension
     final BrokerFixture fixture = new BrokerFixture();
@@ -69,8 +71,8 @@ class NeverReadingClientTest {
         Semaphore pace = new Semaphore(100);
         CompletableFuture<int[]> healthyGot = Flood.receive(healthy, false, count, pace);
 
-        // when: 600 QoS 1 messages of 64 KiB (39 MB): the stuck one's window of 100 (6.4 MB) is written
-        // to its connection, which cannot take it, its queue fills with 256 (16 MiB), and the next overflows
+        // when: 600 QoS 1 messages of 64 KiB (39 MB): the stuck one's connection takes what its socket
+        // buffers and its 1 MiB high-water mark hold, its queue fills with 256 (16 MiB), and the next overflows
         Flood.publishQos1(publisher, "flood", count, 64 * 1024, 100, pace);
 
         // then: the publisher had every message acknowledged, and the healthy subscriber got them all in order
@@ -136,9 +138,10 @@ class NeverReadingClientTest {
             // when: 5,000 messages of 4 KiB (20 MiB)
             Flood.publishQos0(publisher, "flood", count, 4096);
 
-            // then: what was handed to the subscriber's lane stayed within its budget
+            // then: what was handed to the subscriber's lane stayed within its budget (a message is
+            // counted before it is checked, so for an instant the count may exceed it by one)
             session.lane().submit(() -> { }).get(Flood.STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            assertTrue(inTransit.peak() <= budget, "hand-over bounded: " + inTransit.peak());
+            assertTrue(inTransit.peak() <= budget + ONE_MESSAGE, "hand-over bounded: " + inTransit.peak());
         }
         // and the subscriber was cut off once its queue overflowed, long before the timer
         TenantMetrics metrics = fixture.broker().metrics();

@@ -44,12 +44,13 @@ public final class Flood {
      * Publishes {@code count} numbered QoS 1 messages, 0 first, and returns once the broker has
      * acknowledged them all. PUBACKs are read on another thread as they come.
      *
+     * @param publisher a connected 3.1.1 client
      * @param window how many may be unacknowledged at once: at most the broker's Receive Maximum
      * @param pace   if not null, one permit is taken per message, so that a subscriber that releases
      *               one per message it receives keeps the publisher at most that many ahead of it
      */
     public static void publishQos1(RawClient publisher, String topic, int count, int payloadSize, int window,
-                            Semaphore pace) throws Exception {
+                                   Semaphore pace) throws Exception {
         Semaphore slots = new Semaphore(window);
         CompletableFuture<Void> acks = CompletableFuture.runAsync(() -> {
             try {
@@ -85,6 +86,8 @@ public final class Flood {
      * Publishes {@code count} numbered QoS 0 messages, 0 first, in large writes, then a QoS 1 marker
      * (topic {@code marker}, no subscribers) and waits for its PUBACK: the publisher's lane handles
      * packets in order, so by then every message has been routed.
+     *
+     * @param publisher a connected 3.1.1 client
      */
     public static void publishQos0(RawClient publisher, String topic, int count, int payloadSize) throws Exception {
         ByteArrayOutputStream batch = new ByteArrayOutputStream(BATCH_BYTES + payloadSize + 64);

@@ -18,14 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * When the broker gives up on a client that does not take what it is sent, on the listener's real
- * pipeline over an embedded channel whose clock the test moves: after {@code slow-consumer-timeout}
- * of unwritability, or at once when a message for it overflows its session's queue while it is
- * unwritable. Writability is switched directly (netty's user-defined writability), which is what a
- * full outbound buffer looks like to the handler. The end-to-end cases over real sockets are in
- * {@code robustness.NeverReadingClientTest}.
+ * A client that does not take what it is sent, on the listener's real pipeline over an embedded
+ * channel whose clock the test moves: nothing more is written to its connection while it is
+ * unwritable, and the broker gives up on it after {@code slow-consumer-timeout} of unwritability, or
+ * at once when a message for it overflows its session's queue meanwhile. Writability is switched
+ * directly (netty's user-defined writability), which is what a full outbound buffer looks like to
+ * the broker. The end-to-end cases over real sockets are in {@code robustness.NeverReadingClientTest}.
  */
-class SlowConsumerGuardTest {
+class SlowConsumerTest {
 
     private static final int TIMEOUT_SECONDS = 5;
     private static final int QUOTA_EXCEEDED = 0x97;
@@ -124,6 +124,27 @@ class SlowConsumerGuardTest {
         assertEquals(1, client.defaultTenant().metrics().droppedSlowConsumer.sum());
         assertFalse(client.isOpen());
         assertEquals(1, client.defaultTenant().metrics().slowConsumerDisconnects.sum());
+    }
+
+    @Test
+    void holdsQos1MessagesBackWhileTheConnectionIsUnwritableAndSendsThemWhenItDrains() throws Exception {
+        // given: a client subscribed at QoS 1 to what it publishes, whose connection cannot take more
+        connect(EmbeddedMqttChannel.CONNECT_311, l -> l.slowConsumerTimeoutSeconds(0));
+        subscribe(1);
+        setWritable(false);
+
+        // when: three QoS 1 messages for it, with a window of 100 open
+        for (int id = 1; id <= 3; id++) {
+            client.send(Packets.publish(4, "t", 1, false, id, "m" + id));
+        }
+
+        // then: only the PUBACKs of what it published go out; its messages wait in the queue
+        assertEquals(List.of(Packets.PUBACK, Packets.PUBACK, Packets.PUBACK),
+            client.readPackets().stream().map(PacketReader::type).toList());
+        // until the connection drains, when they go out in order
+        setWritable(true);
+        List<byte[]> sent = client.readPackets();
+        assertEquals(List.of("m1", "m2", "m3"), sent.stream().map(p -> Packet.parse(p, false).payloadText()).toList());
     }
 
     @Test
