@@ -20,8 +20,10 @@
  *
  * <p>Every callback returns a {@link java.util.concurrent.CompletionStage}; the broker bounds how long it
  * waits with a timeout and applies a documented fallback when a callback fails or is late (deny for
- * authentication and authorization, pass unchanged for hooks). A plugin's failures are counted and
- * logged with its tenant and id and never break a connection's processing or the broker.
+ * authentication and authorization, pass unchanged for hooks). Callbacks run on threads the broker
+ * shares between plugins and must not block them; blocking work belongs on the plugin's own
+ * executor, completing the stage when it is done. A plugin's failures are counted and logged with
+ * its tenant and id and never break a connection's processing or the broker.
  *
  * @since 1.0
  */

@@ -14,10 +14,12 @@ import java.util.concurrent.CompletionStage;
  * not judged), counts the failure and logs it with the tenant and plugin. The connection's
  * processing and the broker carry on.
  *
- * <p><b>Threads.</b> The broker may call this on one of its own threads, which must not block: return
- * an already completed stage for decisions made in memory, and for blocking I/O (a database, an HTTP
- * call with a blocking client) run the work on the plugin's own executor and complete the stage
- * from there. The same instance is called concurrently for different clients, so it must be
+ * <p><b>Threads.</b> The broker calls this on threads it shares between plugins, which must not block:
+ * return an already completed stage for decisions made in memory, and for blocking I/O (a database,
+ * an HTTP call with a blocking client) run the work on the plugin's own executor and complete the
+ * stage from there. A call that blocks anyway is answered with the fallback at the timeout, and a
+ * plugin that keeps several threads blocked gets the fallback without being called until it
+ * releases them. The same instance is called concurrently for different clients, so it must be
  * thread-safe.
  *
  * @since 1.0

@@ -11,26 +11,31 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Runs one plugin instance's code so that nothing it does can hurt the broker: every call runs with
- * the plugin's class loader as the thread's context class loader, everything it throws (short of a
- * {@link VirtualMachineError}) is caught, an answer that is null, exceptional or late is replaced by
+ * Runs one plugin instance's code so that nothing it does can hurt the broker: callbacks run on the
+ * plugin threads, never on the caller's (an event loop), with the plugin's class loader as the
+ * thread's context class loader; everything the plugin throws (short of a
+ * {@link VirtualMachineError}) is caught; an answer that is null, exceptional or late is replaced by
  * the callback's fallback, and each such failure is counted and logged with the tenant and plugin.
  *
  * <p>Timeouts need no thread per call: a shared timer completes the result with the fallback unless
- * the plugin answered first, and an answer the plugin gives synchronously (the common case) never
- * touches the timer.
+ * the plugin answered first. The timeout also covers a plugin that blocks the thread it is called on
+ * instead of answering later; the caller is answered at the timeout all the same, and once the
+ * plugin holds too many threads that way it is not called again until it gives some back, so it
+ * cannot take every plugin thread from other tenants' plugins.
  *
- * <p>Results complete on whichever thread settles them: the caller's, the plugin's own executor, or
- * the timer. Callers that must continue on their own thread (an event loop) hop back to it.
+ * <p>Results complete on whichever thread settles them: a plugin thread, the plugin's own executor,
+ * or the timer. Callers that must continue on their own thread (an event loop) hop back to it.
  */
 final class CallbackGuard {
 
@@ -43,16 +48,32 @@ final class CallbackGuard {
     private final ClassLoader pluginLoader;
     private final PluginStats stats;
     private final ScheduledExecutorService timer;
+    private final Executor executor;
+    private final int maxBlocked;
+    private final AtomicInteger blocked = new AtomicInteger();
     private final AtomicLong nextLogNanos = new AtomicLong(System.nanoTime());
     private final AtomicLong unlogged = new AtomicLong();
 
+    /**
+     * @param timer      fires timeouts; never runs plugin code
+     * @param executor   runs the plugin's callbacks, so that its code never runs on the caller's thread
+     * @param maxBlocked how many threads of {@code executor} the plugin may hold past their timeout before
+     *                   further calls get the fallback without being made
+     */
     CallbackGuard(TenantId tenant, String pluginId, ClassLoader pluginLoader, PluginStats stats,
-                  ScheduledExecutorService timer) {
+                  ScheduledExecutorService timer, Executor executor, int maxBlocked) {
         this.tenant = tenant;
         this.pluginId = pluginId;
         this.pluginLoader = pluginLoader;
         this.stats = stats;
         this.timer = timer;
+        this.executor = executor;
+        this.maxBlocked = maxBlocked;
+    }
+
+    /** @return calls still holding a thread past their timeout */
+    int blockedCalls() {
+        return blocked.get();
     }
 
     /**
@@ -113,64 +134,119 @@ final class CallbackGuard {
     private <T> CompletableFuture<T> guard(String callback, Duration timeout, T fallback, boolean nullIsAnswer,
                                            Supplier<? extends CompletionStage<T>> invocation) {
         stats.called();
-        CompletableFuture<T> result = new CompletableFuture<>();
-        // Whoever settles the call first (the plugin's answer or the timeout) counts it, before
-        // completing the result, so a caller woken by the result sees the counters already updated.
-        AtomicBoolean claimed = new AtomicBoolean();
-        CompletableFuture<T> answer;
-        ClassLoader previous = enter();
+        Call<T> call = new Call<>(callback, timeout, fallback, nullIsAnswer);
+        int blockedNow = blocked.get();
+        if (blockedNow >= maxBlocked) {
+            // The plugin holds threads it never gave back: do not give it more.
+            call.fail("was not called: " + blockedNow + " earlier calls are still blocked in the plugin", null);
+            return call.result;
+        }
+        ScheduledFuture<?> deadline;
         try {
-            CompletionStage<T> stage = invocation.get();
-            if (stage == null) {
-                failed(callback, "returned null instead of a CompletionStage", describe(fallback), null);
-                result.complete(fallback);
-                return result;
-            }
-            answer = asFuture(stage);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable t) {
-            failed(callback, "throws", describe(fallback), t);
-            result.complete(fallback);
-            return result;
-        } finally {
-            leave(previous);
+            deadline = timer.schedule(call::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            call.fail("was not called: the broker is shutting down", null);
+            return call.result;
         }
-        if (!answer.isDone()) {
-            ScheduledFuture<?> deadline;
-            try {
-                deadline = timer.schedule(() -> {
-                    if (claimed.compareAndSet(false, true)) {
-                        stats.timedOut();
-                        report(callback, "did not answer within " + timeout.toMillis() + " ms", describe(fallback), null);
-                        result.complete(fallback);
-                    }
-                }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                // The broker is shutting down and its timer with it: do not wait for the plugin.
-                result.complete(fallback);
-                return result;
-            }
-            result.whenComplete((v, e) -> deadline.cancel(false));
+        call.result.whenComplete((v, e) -> deadline.cancel(false));
+        try {
+            executor.execute(() -> call.invoke(invocation));
+        } catch (RejectedExecutionException e) {
+            call.fail("was not called: the plugin threads' queue is full", null);
         }
-        answer.whenComplete((value, error) -> {
-            if (claimed.compareAndSet(false, true)) {
-                settle(callback, result, fallback, nullIsAnswer, value, error);
-            }
-        });
-        return result;
+        return call.result;
     }
 
-    private <T> void settle(String callback, CompletableFuture<T> result, T fallback, boolean nullIsAnswer,
-                            T value, Throwable error) {
-        if (error != null) {
-            failed(callback, "failed", describe(fallback), unwrap(error));
-            result.complete(fallback);
-        } else if (value == null && !nullIsAnswer) {
-            failed(callback, "answered null", describe(fallback), null);
-            result.complete(fallback);
-        } else {
-            result.complete(value);
+    /**
+     * One call of a callback. Whoever settles it first (the plugin's answer, its failure or the timeout)
+     * counts it, before completing the result, so a caller woken by the result sees the counters
+     * already updated. It also tracks whether the plugin still holds the calling thread, so that
+     * threads a plugin blocks are known.
+     */
+    private final class Call<T> {
+
+        private static final int QUEUED = 0;
+        private static final int IN_PLUGIN = 1;
+        private static final int RETURNED = 2;
+        private static final int BLOCKED = 3;
+
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private final AtomicInteger phase = new AtomicInteger(QUEUED);
+        private final String callback;
+        private final Duration timeout;
+        private final T fallback;
+        private final boolean nullIsAnswer;
+
+        Call(String callback, Duration timeout, T fallback, boolean nullIsAnswer) {
+            this.callback = callback;
+            this.timeout = timeout;
+            this.fallback = fallback;
+            this.nullIsAnswer = nullIsAnswer;
+        }
+
+        /** Runs on a plugin-callback thread. */
+        void invoke(Supplier<? extends CompletionStage<T>> invocation) {
+            if (settled.get() || !phase.compareAndSet(QUEUED, IN_PLUGIN)) {
+                return; // timed out while queued: the answer no longer matters
+            }
+            CompletableFuture<T> answer;
+            ClassLoader previous = enter();
+            try {
+                CompletionStage<T> stage = invocation.get();
+                answer = stage == null ? null : asFuture(stage);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                returned();
+                fail("throws", t);
+                return;
+            } finally {
+                leave(previous);
+            }
+            returned();
+            if (answer == null) {
+                fail("returned null instead of a CompletionStage", null);
+                return;
+            }
+            answer.whenComplete(this::answered);
+        }
+
+        private void returned() {
+            if (!phase.compareAndSet(IN_PLUGIN, RETURNED)) {
+                blocked.decrementAndGet(); // it had been counted as blocked at the timeout
+            }
+        }
+
+        private void answered(T value, Throwable error) {
+            if (error != null) {
+                fail("failed", unwrap(error));
+            } else if (value == null && !nullIsAnswer) {
+                fail("answered null", null);
+            } else if (settled.compareAndSet(false, true)) {
+                result.complete(value);
+            }
+        }
+
+        void fail(String what, Throwable cause) {
+            if (settled.compareAndSet(false, true)) {
+                failed(callback, what, describe(fallback), cause);
+                result.complete(fallback);
+            }
+        }
+
+        /** Runs on the timer. */
+        void expire() {
+            if (settled.compareAndSet(false, true)) {
+                stats.timedOut();
+                boolean stillInPlugin = phase.compareAndSet(IN_PLUGIN, BLOCKED);
+                if (stillInPlugin) {
+                    blocked.incrementAndGet();
+                }
+                report(callback, (stillInPlugin ? "still blocks its thread after " : "did not answer within ")
+                    + timeout.toMillis() + " ms", describe(fallback), null);
+                result.complete(fallback);
+            }
         }
     }
 

@@ -2,15 +2,21 @@ package io.stratus.broker.plugin;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads and services every plugin host shares. Three pools, each for one kind of work, so that
+ * The threads and services every plugin host shares. Four pools, each for one kind of work, so that
  * a plugin misbehaving in one cannot starve the others:
  * <ul>
+ *   <li>{@code callbacks}: runs plugins' callbacks, so that plugin code never runs on an event loop.
+ *       Its queue is bounded; a plugin may hold at most a quarter of its threads past their timeouts
+ *       (see {@link CallbackGuard}).</li>
  *   <li>{@code timer}: fires callback timeouts. It never runs plugin code, so a plugin that blocks
  *       cannot delay another plugin's timeout.</li>
  *   <li>{@code tasks}: runs the tasks plugins schedule.</li>
@@ -21,14 +27,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PluginEnvironment implements AutoCloseable {
 
     private static final int TASK_THREADS = 2;
+    private static final int DEFAULT_CALLBACK_QUEUE = 10_000;
 
     private final PluginRuntimeServices services;
+    private final ThreadPoolExecutor callbacks;
+    private final int maxBlockedPerPlugin;
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService tasks;
     private final ExecutorService lifecycle;
 
+    /** With callback threads sized to the machine: four per core, at least eight. */
     public PluginEnvironment(PluginRuntimeServices services) {
+        this(services, Math.max(8, 4 * Runtime.getRuntime().availableProcessors()), DEFAULT_CALLBACK_QUEUE);
+    }
+
+    /**
+     * @param callbackThreads threads that run plugins' callbacks
+     * @param callbackQueue   callbacks that may wait for a thread; beyond it a call gets its fallback
+     */
+    public PluginEnvironment(PluginRuntimeServices services, int callbackThreads, int callbackQueue) {
         this.services = services;
+        this.callbacks = new ThreadPoolExecutor(callbackThreads, callbackThreads, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(callbackQueue), daemonThreads("stratus-plugin-callback"));
+        this.maxBlockedPerPlugin = Math.max(1, callbackThreads / 4);
         this.timer = scheduler("stratus-plugin-timer", 1);
         this.tasks = scheduler("stratus-plugin-tasks", TASK_THREADS);
         this.lifecycle = Executors.newCachedThreadPool(daemonThreads("stratus-plugin-lifecycle"));
@@ -36,6 +57,14 @@ public final class PluginEnvironment implements AutoCloseable {
 
     PluginRuntimeServices services() {
         return services;
+    }
+
+    ExecutorService callbacks() {
+        return callbacks;
+    }
+
+    int maxBlockedPerPlugin() {
+        return maxBlockedPerPlugin;
     }
 
     ScheduledExecutorService timer() {
@@ -52,6 +81,7 @@ public final class PluginEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
+        callbacks.shutdownNow();
         timer.shutdownNow();
         tasks.shutdownNow();
         lifecycle.shutdownNow();

@@ -40,8 +40,8 @@ import java.util.function.Supplier;
 
 /**
  * One plugin instance serving one tenant: it starts and stops the instance, holds the callbacks the
- * instance registered, and calls them for the broker with the tenant's timeouts and the documented
- * fallbacks. Every method that calls the plugin returns a future that completes normally, with the
+ * instance registered, and calls them for the broker, on the plugin threads rather than the caller's,
+ * with the tenant's timeouts and the documented fallbacks. Every method that calls the plugin returns a future that completes normally, with the
  * plugin's answer or the fallback, whatever the plugin does; see {@link CallbackGuard} for the thread
  * it completes on.
  *
@@ -88,7 +88,8 @@ public final class PluginHost {
         this.timeouts = timeouts;
         this.stats = stats;
         this.environment = environment;
-        this.guard = new CallbackGuard(tenant, jar.id(), pluginLoader, stats, environment.timer());
+        this.guard = new CallbackGuard(tenant, jar.id(), pluginLoader, stats, environment.timer(),
+            environment.callbacks(), environment.maxBlockedPerPlugin());
         this.context = new HostContext(tenant, jar, configuration, environment.services(),
             new HostScheduler(environment.tasks(), guard), stats.metrics().view(this));
     }
@@ -107,6 +108,11 @@ public final class PluginHost {
 
     public boolean isRunning() {
         return state == State.RUNNING;
+    }
+
+    /** @return calls whose callback still holds a plugin thread past its timeout */
+    int blockedCalls() {
+        return guard.blockedCalls();
     }
 
     /**

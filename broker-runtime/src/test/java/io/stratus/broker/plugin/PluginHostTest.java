@@ -3,6 +3,7 @@ package io.stratus.broker.plugin;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.LogCapture;
 import io.stratus.broker.tenant.TenantId;
 import io.stratus.sdk.PluginConfiguration;
@@ -41,6 +42,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -60,6 +62,9 @@ class PluginHostTest {
     private static final TenantId TENANT = new TenantId("acme");
     private static final Duration SHORT = Duration.ofMillis(200);
     private static final PluginTimeouts QUICK = new PluginTimeouts(SHORT, SHORT, SHORT, SHORT, Duration.ofMillis(500));
+    /** Long enough that a call is surely inside the plugin before it times out. */
+    private static final PluginTimeouts BLOCKING = new PluginTimeouts(Duration.ofSeconds(1), SHORT, SHORT, SHORT,
+        Duration.ofMillis(500));
     private static final ConnectRequest REQUEST = ConnectRequest.builder().clientId("c1").username("alice")
         .remoteAddress(new InetSocketAddress("127.0.0.1", 40_000)).build();
     private static final ClientIdentity CLIENT = ClientIdentity.builder().tenantId("acme").clientId("c1")
@@ -142,6 +147,77 @@ class PluginHostTest {
         assertTrue(elapsedMillis < SHORT.toMillis() + 2_000, "answered long after the timeout: " + elapsedMillis + " ms");
         assertEquals(1, stats.timeouts());
         assertEquals(0, stats.failures());
+    }
+
+    @Test
+    void runsCallbacksOnPluginThreadsRatherThanTheCallers() throws Exception {
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        PluginHost host = started(c -> c.registerAuthenticator(r -> {
+            ranOn.set(Thread.currentThread());
+            return CompletableFuture.completedStage(AuthResult.allow());
+        }));
+
+        host.authenticate(REQUEST).get();
+
+        assertTrue(ranOn.get() != Thread.currentThread());
+        assertTrue(ranOn.get().getName().startsWith("stratus-plugin-callback"), ranOn.get().getName());
+    }
+
+    @Test
+    void answersAtTheTimeoutWhenACallbackBlocksItsThread() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        PluginHost host = started(BLOCKING, c -> c.registerAuthenticator(r -> {
+            entered.countDown();
+            awaitQuietly(release); // blocking I/O done wrong
+            return CompletableFuture.completedStage(AuthResult.allow());
+        }));
+        try {
+            long start = System.nanoTime();
+            CompletableFuture<AuthResult> answer = host.authenticate(REQUEST);
+            assertTrue(entered.await(5, TimeUnit.SECONDS));
+            AuthResult result = answer.get(5, TimeUnit.SECONDS);
+
+            assertSame(PluginHost.AUTH_FALLBACK, result);
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(elapsedMillis >= BLOCKING.authentication().toMillis() - 5, elapsedMillis + " ms");
+            assertTrue(elapsedMillis < BLOCKING.authentication().toMillis() + 2_000, elapsedMillis + " ms");
+            assertEquals(1, stats.timeouts());
+            assertEquals(1, host.blockedCalls());
+        } finally {
+            release.countDown();
+        }
+        Eventually.await(Duration.ofSeconds(5), "the blocked thread is given back", () -> host.blockedCalls() == 0);
+    }
+
+    @Test
+    void stopsCallingAPluginThatHoldsTooManyThreadsUntilItGivesThemBack() throws Exception {
+        try (PluginEnvironment small = new PluginEnvironment(services, 4, 100)) { // one blocked call allowed
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger calls = new AtomicInteger();
+            PluginHost host = new PluginHost(TENANT, jar(), getClass().getClassLoader(), () -> (StratusPlugin) c ->
+                c.registerAuthenticator(r -> {
+                    if (calls.incrementAndGet() == 1) {
+                        entered.countDown();
+                        awaitQuietly(release);
+                    }
+                    return CompletableFuture.completedStage(AuthResult.allow());
+                }), PluginConfiguration.empty(), BLOCKING, stats, small);
+            assertTrue(host.start());
+            CompletableFuture<AuthResult> blocked = host.authenticate(REQUEST);
+            assertTrue(entered.await(5, TimeUnit.SECONDS));
+            assertSame(PluginHost.AUTH_FALLBACK, blocked.get(5, TimeUnit.SECONDS));
+
+            AuthResult refused = host.authenticate(REQUEST).get();
+
+            assertSame(PluginHost.AUTH_FALLBACK, refused);
+            assertEquals(1, calls.get(), "the plugin was called while it held its quota of threads");
+            assertEquals(1, stats.failures());
+            release.countDown();
+            Eventually.await(Duration.ofSeconds(5), "the blocked thread is given back", () -> host.blockedCalls() == 0);
+            assertEquals(AuthResult.allow(), host.authenticate(REQUEST).get(5, TimeUnit.SECONDS));
+        }
     }
 
     @Test
@@ -408,6 +484,14 @@ class PluginHostTest {
             assertEquals("acme", event.getMDCPropertyMap().get("tenant"));
         } finally {
             logger.detachAppender(appender);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
