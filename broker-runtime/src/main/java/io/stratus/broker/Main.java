@@ -5,8 +5,13 @@ import io.stratus.broker.config.CommandLine;
 import io.stratus.broker.config.ConfigException;
 import io.stratus.broker.config.ConfigLoader;
 import io.stratus.broker.config.ListenerConfig;
+import io.stratus.broker.tenant.StaticTenantDirectory;
+import io.stratus.broker.tenant.TenantDirectory;
+import io.stratus.broker.tenant.TenantsFile;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -53,9 +58,15 @@ public final class Main {
                 return 0;
             }
             config = ConfigLoader.load(commandLine.configFile(), environment, commandLine.overrides());
-            broker = new StratusBroker(config);
+            TenantDirectory tenants = config.tenantsFile().isEmpty()
+                ? StaticTenantDirectory.standalone(config.allowAnonymous())
+                : StaticTenantDirectory.of(TenantsFile.read(Path.of(config.tenantsFile())));
+            broker = new StratusBroker(config, Clock.systemUTC(), tenants);
         } catch (ConfigException e) {
             err.println(e.getMessage());
+            return EXIT_BAD_CONFIG;
+        } catch (TenantsFile.InvalidTenantsFile e) {
+            err.println("tenants.file " + e.getMessage());
             return EXIT_BAD_CONFIG;
         }
 

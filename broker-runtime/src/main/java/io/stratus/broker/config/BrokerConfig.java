@@ -13,9 +13,13 @@ import java.util.Set;
  * @param allowAnonymous  whether clients without credentials may connect (the built-in tenant)
  * @param sysIntervalSeconds how often {@code $SYS/broker/...} statistics are published; 0 turns them off
  * @param shutdownGraceSeconds how long a graceful shutdown waits for in-flight work
+ * @param tenantsFile     a JSON file of tenants, their authentication methods, policies and limits;
+ *                        empty for the single built-in tenant (then {@code allowAnonymous} applies)
  */
 public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
-                           int sysIntervalSeconds, int shutdownGraceSeconds) {
+                           int sysIntervalSeconds, int shutdownGraceSeconds, String tenantsFile) {
+
+    static final String TENANTS_FILE = "tenants.file";
 
     static final String ALLOW_ANONYMOUS = "allow-anonymous";
     static final NumberSetting SYS_INTERVAL = new NumberSetting("sys.interval", 0, Integer.MAX_VALUE);
@@ -34,6 +38,13 @@ public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, 
         }
         SYS_INTERVAL.check(sysIntervalSeconds);
         SHUTDOWN_GRACE.check(shutdownGraceSeconds);
+        Objects.requireNonNull(tenantsFile, "tenantsFile");
+    }
+
+    /** A configuration with the single built-in tenant. */
+    public BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
+                        int sysIntervalSeconds, int shutdownGraceSeconds) {
+        this(listeners, limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, "");
     }
 
     /** @return the embedded defaults: TCP on 0.0.0.0:1883, anonymous access, default limits */
@@ -45,11 +56,12 @@ public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, 
     /** @return a copy whose listeners all bind 127.0.0.1 on an ephemeral port (for tests) */
     public BrokerConfig onEphemeralPorts() {
         return new BrokerConfig(listeners.stream().map(l -> l.withAddress("127.0.0.1", 0)).toList(),
-            limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds);
+            limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, tenantsFile);
     }
 
     /** @return a copy with other limits */
     public BrokerConfig withLimits(LimitsConfig newLimits) {
-        return new BrokerConfig(listeners, newLimits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds);
+        return new BrokerConfig(listeners, newLimits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds,
+            tenantsFile);
     }
 }

@@ -132,6 +132,7 @@ public final class ConfigLoader {
         keys.put(BrokerConfig.ALLOW_ANONYMOUS, BrokerConfig::allowAnonymous);
         keys.put(BrokerConfig.SYS_INTERVAL.key(), BrokerConfig::sysIntervalSeconds);
         keys.put(BrokerConfig.SHUTDOWN_GRACE.key(), BrokerConfig::shutdownGraceSeconds);
+        keys.put(BrokerConfig.TENANTS_FILE, BrokerConfig::tenantsFile);
         return Collections.unmodifiableMap(keys);
     }
 
@@ -274,7 +275,8 @@ public final class ConfigLoader {
                     intValue(LimitsConfig.CONNECT_TIMEOUT),
                     intValue(LimitsConfig.SLOW_CONSUMER_TIMEOUT));
                 return new BrokerConfig(listeners(), limits, booleanValue(BrokerConfig.ALLOW_ANONYMOUS),
-                    intValue(BrokerConfig.SYS_INTERVAL), intValue(BrokerConfig.SHUTDOWN_GRACE));
+                    intValue(BrokerConfig.SYS_INTERVAL), intValue(BrokerConfig.SHUTDOWN_GRACE),
+                    values.containsKey(BrokerConfig.TENANTS_FILE) ? values.get(BrokerConfig.TENANTS_FILE).text().trim() : "");
             } catch (ConfigException e) {
                 throw source(e.key()).map(e::from).orElse(e);
             }
