@@ -77,6 +77,7 @@ public record CommandLine(Optional<Path> configFile, Map<String, String> overrid
     public static String usage() {
         StringBuilder usage = new StringBuilder("""
             Usage: java -jar stratus-broker.jar [options]
+                   java -jar stratus-broker.jar hash-password < FILE   (prints a password's hash for tenants.file)
 
             Options:
               --config FILE      read settings from a Java properties file (or set STRATUS_CONFIG=FILE)

@@ -1,11 +1,15 @@
 package io.stratus.broker.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.stratus.broker.auth.password.PasswordHasher;
 import io.stratus.broker.support.Eventually;
 import io.stratus.broker.support.TestBroker;
+import io.stratus.broker.tenant.TenantId;
+import io.stratus.broker.tenant.TenantSpace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +24,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -274,6 +279,35 @@ class MosquittoClientsInteropTest {
      * @return what a new subscriber to {@code prefix/#} receives as retained messages: it is told
      *     to stop at the first message that is not retained, which the test then publishes
      */
+    // ---- tenants and credentials ----------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    void connectsWithAUserAtTenantAndAPasswordAsTheReadmeShows(String version) throws Exception {
+        // given a tenants file like the README's, with a password hashed as hash-password does
+        String hash = new PasswordHasher(PasswordHasher.Argon2Cost.OWASP, Runnable::run, new SecureRandom())
+            .hashNow("s3cret".getBytes(StandardCharsets.UTF_8));
+        broker = TestBroker.withTenantsFile("""
+            {"tenants": [{"id": "acme",
+              "auth": [{"type": "password", "users": {"sensor-1": "%s"}}],
+              "policy": [{"effect": "allow", "actions": ["publish", "subscribe"], "filters": ["devices/${username}/#"]}]}]}
+            """.formatted(hash));
+        TenantSpace acme = broker.broker().tenant(new TenantId("acme"));
+        Tool sub = start(SUB, version, "-i", "sensor-1-sub", "-u", "sensor-1@acme", "-P", "s3cret",
+            "-t", "devices/sensor-1/#", "-q", "1", "-C", "1", "-F", "%t|%p");
+        Eventually.await(STATE_TIMEOUT, "the subscription", () -> acme.topics().subscriptionCount() == 1);
+
+        // when a publisher with the right password and one with the wrong one try
+        start(PUB, version, "-i", "intruder", "-u", "sensor-1@acme", "-P", "wrong",
+            "-t", "devices/sensor-1/x", "-m", "never").awaitFailure();
+        start(PUB, version, "-i", "sensor-1-pub", "-u", "sensor-1@acme", "-P", "s3cret", "-q", "1",
+            "-t", "devices/sensor-1/temp", "-m", "21.5").awaitExit();
+
+        // then only the message of the authenticated client arrives, in the tenant acme
+        assertEquals(lines("devices/sensor-1/temp|21.5"), sub.awaitExit());
+        assertTrue(acme.metrics().authFailures.sum() >= 1);
+    }
+
     private String retainedMessagesUnder(String version, String prefix) throws Exception {
         Tool probe = start(SUB, version, "-t", prefix + "/#", "--retained-only", "-F", "%t|%p");
         awaitSubscriptions(1);
@@ -334,6 +368,15 @@ class MosquittoClientsInteropTest {
             }
             assertEquals(0, process.exitValue(), () -> command + " failed: " + read(err));
             return Files.readString(out, StandardCharsets.UTF_8);
+        }
+
+        /** Waits for the process to fail, as a client refused by the broker does. */
+        void awaitFailure() throws IOException, InterruptedException {
+            if (!process.waitFor(PROCESS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                fail(command + " did not exit within " + PROCESS_TIMEOUT.toSeconds() + " s");
+            }
+            assertTrue(process.exitValue() != 0, () -> command + " succeeded; errors: " + read(err));
         }
 
         private String read(Path p) {
