@@ -4,7 +4,7 @@
 # See bench/README.md for what is measured and why the JVM flags are what they are.
 #
 #   bash bench/run.sh [--quick] [--only REGEX] [--out FILE] [--nice N] [--broker-jar JAR]
-#                     [--jfr DIR] [--keep] [--no-mosquitto] [--no-stratus]
+#                     [--jfr DIR] [--keep] [--no-mosquitto] [--no-stratus] [--auth password|jwt]
 #
 # Everything it starts is stopped when it exits, however it exits. Traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -22,9 +22,10 @@ JFR_DIR=""
 KEEP=0
 RUN_STRATUS=1
 RUN_MOSQUITTO=1
+AUTH_METHOD=password
 PORT_BASE=${PORT_BASE:-18830}
 
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +38,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1 ;;
     --no-mosquitto) RUN_MOSQUITTO=0 ;;
     --no-stratus) RUN_STRATUS=0 ;;
+    --auth) AUTH_METHOD="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -45,6 +47,7 @@ done
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 die() { printf 'run.sh: ERROR: %s\n' "$*" >&2; exit 1; }
+case "$AUTH_METHOD" in password|jwt) ;; *) die "--auth is password or jwt" ;; esac
 
 # ---- JVM flags (the reasons are in bench/README.md) ------------------------------------------
 # Load scenarios: a fixed, pre-touched 2 GiB heap, so that neither heap growth nor first-touch page
@@ -76,11 +79,14 @@ else
 fi
 
 # id | generator arguments | figures shown in the table: key:label[:low], separated by ';'
-# (low: lower is better)
+# (low: lower is better). Cases whose id ends in -auth run Stratus only, with a tenants file: every
+# client authenticates (--auth: a password, or a JWT) and every SUBSCRIBE and PUBLISH goes through
+# the tenant's policy; the table shows them next to the same case without.
 CASES=(
   "fanin-q0-16|--scenario fanin --qos 0 --payload 16|msgs_per_s:msg/s received"
   "fanin-q0-4k|--scenario fanin --qos 0 --payload 4096|msgs_per_s:msg/s received"
   "fanin-q1-16|--scenario fanin --qos 1 --payload 16|msgs_per_s:msg/s received"
+  "fanin-q1-16-auth|--scenario fanin --qos 1 --payload 16|msgs_per_s:msg/s received"
   "fanin-q1-4k|--scenario fanin --qos 1 --payload 4096|msgs_per_s:msg/s received"
   "fanin-q2-16|--scenario fanin --qos 2 --payload 16|msgs_per_s:msg/s received"
   "fanin-q2-4k|--scenario fanin --qos 2 --payload 4096|msgs_per_s:msg/s received"
@@ -89,6 +95,7 @@ CASES=(
   "latency-q0|--scenario latency --qos 0 --rate 5000|p50_us:p50 us:low;p99_us:p99 us:low;p999_us:p99.9 us:low;max_us:max us:low"
   "latency-q1|--scenario latency --qos 1 --rate 5000|p50_us:p50 us:low;p99_us:p99 us:low;p999_us:p99.9 us:low;max_us:max us:low"
   "connections|--scenario connections --connections $CONNECTIONS --concurrency 200|connects_per_s:connects/s;kib_per_conn:KiB per connection:low"
+  "connections-auth|--scenario connections --connections $CONNECTIONS --concurrency 200|connects_per_s:connects/s;kib_per_conn:KiB per connection:low"
   "fanin-q0-16-open|--scenario fanin --qos 0 --payload 16 --e2e-window 0|msgs_per_s:msg/s received (open loop)"
 )
 
@@ -205,7 +212,7 @@ start_stratus() { # case-id memory|load
   BROKER_PORT=$(pick_port "$PORT_BASE")
   # shellcheck disable=SC2086
   "${RUN_NICE[@]}" java $flags "${STRATUS_LOGGING[@]}" "${jfr[@]}" -jar "$BROKER_JAR" --host 127.0.0.1 --port "$BROKER_PORT" \
-    "${STRATUS_SETTINGS[@]}" >"$WORK/stratus-$id.log" 2>&1 &
+    "${STRATUS_SETTINGS[@]}" "${AUTH_SETTINGS[@]+"${AUTH_SETTINGS[@]}"}" >"$WORK/stratus-$id.log" 2>&1 &
   BROKER_PID=$!
   PIDS+=("$BROKER_PID")
   wait_port "$BROKER_PID" "$BROKER_PORT" || { tail -20 "$WORK/stratus-$id.log" >&2; die "Stratus did not start"; }
@@ -239,9 +246,23 @@ EOF
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 
+AUTH_SETTINGS=()
+AUTH_ARGS=()
+
+prepare_auth() { # id: a fresh tenants file and credentials for a -auth case, else none
+  AUTH_SETTINGS=()
+  AUTH_ARGS=()
+  case "$1" in *-auth) ;; *) return 0 ;; esac
+  local dir="$WORK/auth-$1" user
+  user=$(java -jar "$BENCH_JAR" auth-setup --dir "$dir" --method "$AUTH_METHOD") || die "auth-setup failed"
+  AUTH_SETTINGS=(--set "tenants.file=$dir/tenants.json")
+  AUTH_ARGS=(--username "$user" --password-file "$dir/password")
+}
+
 run_case() { # id broker args
   local id=$1 broker=$2 args=$3 mode=load
   case "$args" in *connections*) mode=memory ;; esac
+  prepare_auth "$id"
   if [ "$broker" = stratus ]; then start_stratus "$id" "$mode"; else start_mosquitto "$id"; fi
   local load cpu0 cpu1 line status=0 hook=()
   if [ "$broker" = stratus ] && [ "$mode" = memory ] && [ -n "${STRATUS_RSS_HOOK:-}" ]; then
@@ -253,7 +274,7 @@ run_case() { # id broker args
   cpu0=$(cpu_of "$BROKER_PID")
   # shellcheck disable=SC2086
   "${RUN_NICE[@]}" java $GENERATOR_JVM -jar "$BENCH_JAR" --host 127.0.0.1 --port "$BROKER_PORT" \
-    --label "$broker" --broker-pid "$BROKER_PID" --clk-tck "$CLK_TCK" "${COMMON[@]}" "${hook[@]+"${hook[@]}"}" $args \
+    --label "$broker" --broker-pid "$BROKER_PID" --clk-tck "$CLK_TCK" "${COMMON[@]}" "${hook[@]+"${hook[@]}"}" "${AUTH_ARGS[@]+"${AUTH_ARGS[@]}"}" $args \
     >"$WORK/generator-$id-$broker.out" 2>"$WORK/generator-$id-$broker.err" &
   local gen=$!
   PIDS+=("$gen")
@@ -286,6 +307,8 @@ for c in "${CASES[@]}"; do
   for b in "${order[@]}"; do
     if [ "$b" = stratus ] && [ "$RUN_STRATUS" = 0 ]; then continue; fi
     if [ "$b" = mosquitto ] && [ "$RUN_MOSQUITTO" = 0 ]; then continue; fi
+    # the -auth cases compare Stratus with itself without authentication
+    if [ "$b" = mosquitto ] && [[ $id == *-auth ]]; then continue; fi
     run_case "$id" "$b" "$args"
   done
 done
@@ -417,12 +440,46 @@ targets() {
   ' "$RESULTS"
 }
 
+auth_cost() { # the -auth cases next to the same case without authentication (Stratus)
+  awk -F'\t' '
+    function get(line, key,   n, i, parts, kv) {
+      n = split(line, parts, " ")
+      for (i = 1; i <= n; i++) { split(parts[i], kv, "="); if (kv[1] == key) return substr(parts[i], length(key) + 2) }
+      return ""
+    }
+    FNR == NR { order[++cases] = $1; figs[$1] = $3; next }
+    $2 == "stratus" { res[$1] = $3 }
+    END {
+      shown = 0
+      for (i = 1; i <= cases; i++) {
+        id = order[i]
+        if (id !~ /-auth$/ || res[id] == "") continue
+        base = substr(id, 1, length(id) - 5)
+        if (!shown) {
+          print "| Stratus | figure | without authentication | with authentication and policy | with / without |"
+          print "|---|---|---:|---:|---:|"
+          shown = 1
+        }
+        k = split(figs[id], spec, ";")
+        for (j = 1; j <= k; j++) {
+          split(spec[j], p, ":")
+          a = get(res[id], p[1]); b = get(res[base], p[1])
+          r = (a != "" && b != "" && b + 0 != 0) ? sprintf("%.2fx", a / b) : "n/a"
+          printf "| %s | %s | %s | %s | %s |\n", id, p[2], b == "" ? "not run" : b, a, r
+        }
+      }
+      if (shown) print ""
+    }
+  ' "$SPEC" "$RESULTS"
+}
+
 {
   echo "Stratus vs Mosquitto $("$MOSQUITTO" -h 2>/dev/null | sed -n 's/^mosquitto version \(.*\)/\1/p' | head -1), started $STARTED"
   echo "($(nproc) cores; $([ "$QUICK" = 1 ] && echo 'quick: 2 s windows, 1,000 connections' || echo '10 s windows after 6 s warm-up, 10,000 connections'))"
   echo
   table
   echo
+  auth_cost
   targets
   echo
   echo "Raw lines (key=value, one per run):"

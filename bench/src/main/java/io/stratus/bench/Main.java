@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * {@code java -jar stratus-bench.jar --scenario NAME [options]} runs one load scenario against a
  * broker and prints one line of figures; {@code java -jar stratus-bench.jar jmh [JMH options]} runs
- * the micro-benchmarks.
+ * the micro-benchmarks; {@code java -jar stratus-bench.jar auth-setup ...} writes a tenants file and
+ * credentials for runs with authentication and policies on ({@link AuthSetup}).
  *
  * <p>Exit status: 0 when the scenario ran (whatever it found: read the {@code ok=} field), 2 for a
  * bad command line, 1 when the scenario could not run (no broker, refused connections), 3 when the
@@ -19,6 +20,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("auth-setup")) {
+            System.exit(AuthSetup.run(Arrays.copyOfRange(args, 1, args.length)));
             return;
         }
         if (args.length == 0 || Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {

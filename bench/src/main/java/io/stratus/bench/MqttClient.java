@@ -38,6 +38,9 @@ abstract class MqttClient extends ByteToMessageDecoder {
     protected final boolean v5;
     private final byte[] clientId;
     private final int keepAlive;
+    /** User name and password of the CONNECT, or null for none (set before connecting). */
+    private byte[] username;
+    private byte[] password;
 
     protected ChannelHandlerContext ctx;
     private ByteBuf batch;
@@ -61,6 +64,12 @@ abstract class MqttClient extends ByteToMessageDecoder {
         this.v5 = v5;
         this.clientId = clientId.getBytes(StandardCharsets.UTF_8);
         this.keepAlive = keepAlive;
+    }
+
+    /** Sends these credentials in the CONNECT; call before the connection opens. */
+    final void credentials(byte[] user, byte[] secret) {
+        this.username = user;
+        this.password = secret;
     }
 
     // ---- callbacks ----------------------------------------------------------------------------
@@ -287,18 +296,26 @@ abstract class MqttClient extends ByteToMessageDecoder {
 
     private void writeConnect() {
         int variable = 2 + PROTOCOL_NAME.length + 1 + 1 + 2 + (v5 ? 1 : 0);
-        int remaining = variable + 2 + clientId.length;
+        int remaining = variable + 2 + clientId.length + (username == null ? 0 : 2 + username.length)
+            + (password == null ? 0 : 2 + password.length);
         ByteBuf b = out(5 + remaining);
         b.writeByte(CONNECT << 4);
         writeVarInt(b, remaining);
         b.writeShort(PROTOCOL_NAME.length).writeBytes(PROTOCOL_NAME);
         b.writeByte(v5 ? 5 : 4);
-        b.writeByte(0x02); // clean session / clean start
+        // clean session / clean start, and the user name and password flags
+        b.writeByte(0x02 | (username == null ? 0 : 0x80) | (password == null ? 0 : 0x40));
         b.writeShort(keepAlive);
         if (v5) {
             b.writeByte(0); // no properties
         }
         b.writeShort(clientId.length).writeBytes(clientId);
+        if (username != null) {
+            b.writeShort(username.length).writeBytes(username);
+        }
+        if (password != null) {
+            b.writeShort(password.length).writeBytes(password);
+        }
     }
 
     /** Sends SUBSCRIBE for one filter; {@link #subAck} completes with the answer. */

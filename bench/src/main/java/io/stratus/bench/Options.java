@@ -1,5 +1,9 @@
 package io.stratus.bench;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +68,10 @@ public final class Options {
     public String rssHook;
     /** Seconds between progress lines on standard error; 0 for none. */
     public double progress;
+    /** The user name every client sends (e.g. {@code bench@bench}); null for none. */
+    public String username;
+    /** A file whose content (trailing newline removed) every client sends as its password: a password or a JWT. */
+    public String passwordFile;
 
     public static Options parse(String[] args) {
         Options o = new Options();
@@ -123,6 +131,8 @@ public final class Options {
                 case "settle" -> settle = Double.parseDouble(value);
                 case "progress" -> progress = Double.parseDouble(value);
                 case "rss-hook" -> rssHook = value;
+                case "username" -> username = value;
+                case "password-file" -> passwordFile = value;
                 default -> throw new IllegalArgumentException("unknown option --" + name + "\n" + usage());
             }
         } catch (NumberFormatException e) {
@@ -171,6 +181,19 @@ public final class Options {
         }
         if (keepAlive < 0 || keepAlive > 65_535) {
             throw new IllegalArgumentException("--keep-alive is 0 to 65535 seconds");
+        }
+    }
+
+    /** @return the password every client sends, read from {@link #passwordFile}, or null */
+    byte[] password() {
+        if (passwordFile == null) {
+            return null;
+        }
+        try {
+            return Files.readString(Path.of(passwordFile)).strip()
+                .getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--password-file " + passwordFile + " cannot be read: " + e.getMessage());
         }
     }
 
@@ -229,6 +252,12 @@ public final class Options {
               --rss-hook CMD       connections: shell command run before each memory reading, %p = broker
                                    pid (e.g. "jcmd %p GC.run"); the raw readings are reported too
               --progress S         print received/sent counts to standard error every S seconds (off)
+              --username U         user name every client sends (e.g. bench@bench for tenant bench)
+              --password-file F    every client sends F's content as its password (a password or a JWT)
+
+            also: java -jar stratus-bench.jar auth-setup --dir DIR --method password|jwt
+              writes DIR/tenants.json (tenant bench, a policy allowing bench/#) and DIR/password
+              (the secret clients send), and prints the user name to give with --username
             """;
     }
 }

@@ -16,6 +16,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +30,9 @@ final class Transport implements AutoCloseable {
     private final Bootstrap template;
     private final InetSocketAddress remote;
     private final int sourceAddresses;
+    /** What every client sends in its CONNECT, or null for no user name and password. */
+    private final byte[] username;
+    private final byte[] password;
     final boolean epoll;
 
     Transport(Options o) {
@@ -45,6 +49,8 @@ final class Transport implements AutoCloseable {
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024));
         remote = new InetSocketAddress(o.host, o.port);
         sourceAddresses = o.sourceAddresses;
+        username = o.username == null ? null : o.username.getBytes(StandardCharsets.UTF_8);
+        password = o.password();
     }
 
     /**
@@ -53,6 +59,9 @@ final class Transport implements AutoCloseable {
      * @param n the client's number, which picks its source address when there are several
      */
     ChannelFuture connect(MqttClient client, int n) {
+        if (username != null || password != null) {
+            client.credentials(username, password);
+        }
         Bootstrap b = template.clone().handler(client);
         if (sourceAddresses > 1) {
             InetSocketAddress local = new InetSocketAddress("127.0.0." + (1 + n % sourceAddresses), 0);

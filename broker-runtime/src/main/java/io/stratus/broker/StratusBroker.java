@@ -29,8 +29,10 @@ import io.stratus.broker.routing.Router;
 import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.tenant.StaticTenantDirectory;
+import io.stratus.broker.tenant.ReloadingTenantDirectory;
 import io.stratus.broker.tenant.TenantDirectory;
 import io.stratus.broker.tenant.Tenants;
+import io.stratus.broker.tenant.TenantsFileWatcher;
 import io.stratus.broker.transport.MqttChannelInitializer;
 import io.stratus.broker.transport.ServerTls;
 import io.stratus.broker.transport.ShutdownEvent;
@@ -40,6 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -88,6 +91,10 @@ public final class StratusBroker implements AutoCloseable {
     private EventLoopGroup workerGroup;
     /** Checks certificate files for changes; file reads must stay off the event loops. */
     private ScheduledExecutorService certificateReloads;
+    /** The tenants served now; a changed tenants file replaces its contents while the broker runs. */
+    private final ReloadingTenantDirectory directory;
+    /** Checks the tenants file for changes, off the event loops; null without one or with reloads off. */
+    private TenantsFileWatcher tenantsFileWatcher;
 
     /** @throws ConfigException if a TLS listener's certificate or key cannot be used */
     public StratusBroker(BrokerConfig config) {
@@ -115,7 +122,8 @@ public final class StratusBroker implements AutoCloseable {
         this.tenants = new Tenants(100_000);
         this.authExecutor = new ThreadPoolExecutor(AUTH_THREADS, AUTH_THREADS, 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("stratus-auth"));
-        this.authenticator = new ConnectAuthenticator(directory, clock, authExecutor,
+        this.directory = directory instanceof ReloadingTenantDirectory r ? r : new ReloadingTenantDirectory(directory);
+        this.authenticator = new ConnectAuthenticator(this.directory, clock, authExecutor,
             new PasswordHasher(PasswordHasher.Argon2Cost.OWASP, authExecutor, new SecureRandom()));
         for (ListenerConfig l : config.listeners()) {
             if (l.transport().tls()) {
@@ -164,6 +172,10 @@ public final class StratusBroker implements AutoCloseable {
             throw e;
         }
         watchCertificateFiles();
+        if (!config.tenantsFile().isEmpty() && config.tenantsReloadIntervalSeconds() > 0) {
+            tenantsFileWatcher = TenantsFileWatcher.start(Path.of(config.tenantsFile()), directory, tenants,
+                config.tenantsReloadIntervalSeconds());
+        }
         tenants.space(TenantId.DEFAULT);
         // expired retained messages nobody asks for would otherwise hold their slots for ever
         workerGroup.next().scheduleAtFixedRate(() -> tenants.all().forEach(t -> t.retained().removeExpired(clock.millis())),
@@ -246,6 +258,9 @@ public final class StratusBroker implements AutoCloseable {
         shutdown.set();
         if (certificateReloads != null) {
             certificateReloads.shutdownNow();
+        }
+        if (tenantsFileWatcher != null) {
+            tenantsFileWatcher.close();
         }
         for (Channel l : listeners.values()) {
             l.close().syncUninterruptibly();

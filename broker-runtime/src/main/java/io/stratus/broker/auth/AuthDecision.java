@@ -14,7 +14,13 @@ public sealed interface AuthDecision {
         /** A credential that is not good enough, or none where one is needed. 5.0: 0x87; 3.1.1: 0x05. */
         NOT_AUTHORIZED((byte) 0x87, (byte) 0x05),
         /** The broker cannot decide now (keys unreachable, overloaded). 5.0: 0x88; 3.1.1: 0x03. */
-        SERVER_UNAVAILABLE((byte) 0x88, (byte) 0x03);
+        SERVER_UNAVAILABLE((byte) 0x88, (byte) 0x03),
+        /**
+         * Not checked: the client id or address failed too often and backs off. 5.0: 0x9F Connection rate
+         * exceeded (slow down; it says nothing of the credential, which was not looked at); 3.1.1 has no
+         * such code: 0x03 Server unavailable, which clients treat as "try later".
+         */
+        BACKING_OFF((byte) 0x9F, (byte) 0x03);
 
         private final byte v5;
         private final byte v3;

@@ -1,7 +1,9 @@
 package io.stratus.broker.auth;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jwt.JWTParser;
 import io.stratus.broker.auth.acl.AclVariables;
+import io.stratus.broker.auth.cache.AuthDecisionCache;
 import io.stratus.broker.auth.jwt.JwksKeySource;
 import io.stratus.broker.auth.jwt.JwksSettings;
 import io.stratus.broker.auth.jwt.JwtKeySource;
@@ -53,6 +55,9 @@ public final class ConnectAuthenticator {
     private static final Duration JWKS_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Longer passwords are not taken for tokens (the verifier refuses them too). */
     private static final int MAX_TOKEN_BYTES = 16 * 1024;
+    /** Per tenant and method: acceptances up to 5 minutes (at most a token's life), refusals 5 seconds. */
+    private static final AuthDecisionCache.Settings DECISION_CACHE =
+        new AuthDecisionCache.Settings(10_000, Duration.ofMinutes(5), Duration.ofSeconds(5));
 
     private final TenantDirectory directory;
     private final Clock clock;
@@ -60,6 +65,8 @@ public final class ConnectAuthenticator {
     private final PasswordHasher hasher;
     private final HttpClient http;
     private final Map<TenantId, TenantAuth> runtimes = new ConcurrentHashMap<>();
+    /** Refuses, without a check, clients that keep failing: a reconnect storm with a bad credential. */
+    private final ConnectThrottle throttle = ConnectThrottle.withDefaults();
 
     /**
      * @param executor runs the slow parts (password hashing, building a tenant's verifiers); bounded
@@ -104,6 +111,11 @@ public final class ConnectAuthenticator {
             return CompletableFuture.completedFuture(AuthDecision.refused(r.tenant, AuthDecision.Refusal.UNKNOWN_TENANT,
                 "tenant " + r.tenant + " is not known"));
         }
+        String backingOff = throttle.blocked(r.tenant, c);
+        if (backingOff != null) {
+            return CompletableFuture.completedFuture(AuthDecision.refused(r.tenant, AuthDecision.Refusal.BACKING_OFF,
+                backingOff));
+        }
         TenantAuth auth = runtimes.get(r.tenant);
         CompletionStage<TenantAuth> ready;
         if (auth != null && auth.settings == settings.get()) {
@@ -115,7 +127,11 @@ public final class ConnectAuthenticator {
         }
         return ready.thenCompose(a -> a.authenticate(c, r.username, 0))
             .exceptionally(e -> AuthDecision.refused(r.tenant, AuthDecision.Refusal.SERVER_UNAVAILABLE,
-                "authentication failed: " + e));
+                "authentication failed: " + e))
+            .thenApply(d -> {
+                throttle.record(r.tenant, c, d);
+                return d;
+            });
     }
 
     // ---- tenant resolution ------------------------------------------------------------------
@@ -217,11 +233,19 @@ public final class ConnectAuthenticator {
 
     // ---- one tenant's verifiers ---------------------------------------------------------------
 
-    /** A tenant's verifiers, built once per version of its settings. */
+    /**
+     * A tenant's verifiers, built once per version of its settings. Password and token decisions are
+     * cached per version (a new version starts with empty caches, so a removed user or key cannot
+     * linger); certificate checks are not: they are cheap, and a revocation must apply at once.
+     */
     private final class TenantAuth {
         final TenantSettings settings;
         final List<Object> verifiers = new ArrayList<>();
         RevocationList revocations;
+        final AuthDecisionCache<JwtOutcome> tokenDecisions = new AuthDecisionCache<>(DECISION_CACHE, clock,
+            Ticker.systemTicker());
+        final AuthDecisionCache<PasswordOutcome> passwordDecisions = new AuthDecisionCache<>(DECISION_CACHE, clock,
+            Ticker.systemTicker());
 
         TenantAuth(TenantSettings settings) {
             this.settings = settings;
@@ -251,7 +275,9 @@ public final class ConnectAuthenticator {
                 Object v = verifiers.get(i);
                 int next = i + 1;
                 if (v instanceof JwtVerifier jwt && looksLikeJwt(c.password())) {
-                    return jwt.verify(c.password(), c.clientId()).thenApply(o -> o instanceof JwtOutcome.Accepted a
+                    // the key is a keyed digest of client id and token, never the token itself
+                    return tokenDecisions.decide(tokenDecisions.key(tenant, AuthMethod.JWT, c.clientId(), c.password()),
+                        k -> jwt.verify(c.password(), c.clientId())).thenApply(o -> o instanceof JwtOutcome.Accepted a
                         ? AuthDecision.accepted(new ClientIdentity(tenant, c.clientId(), a.username().orElse(username),
                             AuthMethod.JWT, jwtVariables(tenant, c, a, username), a.expiry(), List.of()))
                         : AuthDecision.refused(tenant, jwtRefusal(((JwtOutcome.Refused) o).reason()),
@@ -266,7 +292,11 @@ public final class ConnectAuthenticator {
                             "certificate: " + ((X509Outcome.Refused) o).reason()));
                 }
                 if (v instanceof PasswordAuthenticator passwords && username != null && c.password() != null) {
-                    return passwords.authenticate(username, c.password()).thenApply(o -> o instanceof PasswordOutcome.Accepted
+                    // not by client id: a fleet sharing one credential costs one hash
+                    byte[] user = username.getBytes(StandardCharsets.UTF_8);
+                    return passwordDecisions.decide(passwordDecisions.key(tenant, AuthMethod.PASSWORD, null, user,
+                        c.password()), k -> passwords.authenticate(username, c.password()))
+                        .thenApply(o -> o instanceof PasswordOutcome.Accepted
                         ? AuthDecision.accepted(new ClientIdentity(tenant, c.clientId(), username, AuthMethod.PASSWORD,
                             basicVariables(tenant, c, username), null, List.of()))
                         : AuthDecision.refused(tenant, AuthDecision.Refusal.BAD_CREDENTIALS,

@@ -15,11 +15,18 @@ import java.util.Set;
  * @param shutdownGraceSeconds how long a graceful shutdown waits for in-flight work
  * @param tenantsFile     a JSON file of tenants, their authentication methods, policies and limits;
  *                        empty for the single built-in tenant (then {@code allowAnonymous} applies)
+ * @param tenantsReloadIntervalSeconds how often the tenants file is checked for changes, which are
+ *                        applied while the broker runs (revocations reach open connections); 0 never
  */
 public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
-                           int sysIntervalSeconds, int shutdownGraceSeconds, String tenantsFile) {
+                           int sysIntervalSeconds, int shutdownGraceSeconds, String tenantsFile,
+                           int tenantsReloadIntervalSeconds) {
 
     static final String TENANTS_FILE = "tenants.file";
+    static final NumberSetting TENANTS_RELOAD_INTERVAL =
+        new NumberSetting("tenants.reload-interval-seconds", 0, 86_400);
+    /** Often enough that a revoked certificate's connections end within seconds; a small file costs little to check. */
+    public static final int DEFAULT_TENANTS_RELOAD_INTERVAL_SECONDS = 5;
 
     static final String ALLOW_ANONYMOUS = "allow-anonymous";
     static final NumberSetting SYS_INTERVAL = new NumberSetting("sys.interval", 0, Integer.MAX_VALUE);
@@ -39,6 +46,14 @@ public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, 
         SYS_INTERVAL.check(sysIntervalSeconds);
         SHUTDOWN_GRACE.check(shutdownGraceSeconds);
         Objects.requireNonNull(tenantsFile, "tenantsFile");
+        TENANTS_RELOAD_INTERVAL.check(tenantsReloadIntervalSeconds);
+    }
+
+    /** A configuration whose tenants file, if any, is checked for changes at the default interval. */
+    public BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
+                        int sysIntervalSeconds, int shutdownGraceSeconds, String tenantsFile) {
+        this(listeners, limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, tenantsFile,
+            DEFAULT_TENANTS_RELOAD_INTERVAL_SECONDS);
     }
 
     /** A configuration with the single built-in tenant. */
@@ -56,12 +71,18 @@ public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, 
     /** @return a copy whose listeners all bind 127.0.0.1 on an ephemeral port (for tests) */
     public BrokerConfig onEphemeralPorts() {
         return new BrokerConfig(listeners.stream().map(l -> l.withAddress("127.0.0.1", 0)).toList(),
-            limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, tenantsFile);
+            limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, tenantsFile, tenantsReloadIntervalSeconds);
     }
 
     /** @return a copy with other limits */
     public BrokerConfig withLimits(LimitsConfig newLimits) {
         return new BrokerConfig(listeners, newLimits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds,
-            tenantsFile);
+            tenantsFile, tenantsReloadIntervalSeconds);
+    }
+
+    /** @return a copy serving the tenants of {@code file}, checked for changes every {@code reloadIntervalSeconds} */
+    public BrokerConfig withTenantsFile(String file, int reloadIntervalSeconds) {
+        return new BrokerConfig(listeners, limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, file,
+            reloadIntervalSeconds);
     }
 }

@@ -52,10 +52,17 @@ public final class SysPublisher implements Runnable {
         put(t, "bytes/sent", m.bytesSent.sum());
         put(t, "subscriptions/count", t.topics().subscriptionCount());
         put(t, "auth/failures", m.authFailures.sum());
+        put(t, "auth/revoked disconnects", m.revokedDisconnects.sum());
+        put(t, "auth/backoff refusals", m.authBackoffRefusals.sum());
         put(t, "acl/publish denied", m.publishDenied.sum());
         put(t, "acl/subscribe denied", m.subscribeDenied.sum());
         put(t, "acl/receive denied", m.receiveDenied.sum());
         put(t, "retained messages/count", t.retained().size());
+        put(t, "limits/connections refused", m.connectionsOverQuota.sum());
+        put(t, "limits/rate disconnects", m.rateLimitDisconnects.sum());
+        put(t, "limits/packet too large disconnects", m.packetTooLargeDisconnects.sum());
+        put(t, "limits/subscriptions refused", m.subscriptionsOverQuota.sum());
+        put(t, "limits/queue full drops", m.droppedQueueFull.sum());
     }
 
     private void put(TenantSpace t, String name, long value) {

@@ -43,6 +43,18 @@ public final class TenantMetrics {
      * above its high-water mark too long, or its session's queue overflowed meanwhile.
      */
     public final LongAdder slowConsumerDisconnects = new LongAdder();
+    /** CONNECTs refused without a check while their client id or address backed off after failures. */
+    public final LongAdder authBackoffRefusals = new LongAdder();
+    /** Connections ended because a certificate of their chain was revoked while they were open. */
+    public final LongAdder revokedDisconnects = new LongAdder();
+    /** CONNECTs refused because the tenant had its max-connections open. */
+    public final LongAdder connectionsOverQuota = new LongAdder();
+    /** Connections closed for publishing faster than the client's or the tenant's rate allows. */
+    public final LongAdder rateLimitDisconnects = new LongAdder();
+    /** Connections closed for a packet larger than the tenant's (or the broker's) maximum packet size. */
+    public final LongAdder packetTooLargeDisconnects = new LongAdder();
+    /** Subscriptions refused because the session held max-subscriptions-per-client already. */
+    public final LongAdder subscriptionsOverQuota = new LongAdder();
 
     /** @return every drop counted, whatever the reason */
     public long droppedTotal() {

@@ -38,7 +38,8 @@ final class ConnectProcessor {
     record Accepted(MqttVersion version, String clientId, boolean assignedClientId, boolean cleanStart,
                     int keepAliveSeconds, boolean keepAliveChanged, long sessionExpirySeconds,
                     boolean sessionExpiryChanged, int clientReceiveMaximum, int clientMaxPacketSize,
-                    int clientTopicAliasMaximum, Will will, String userName) {
+                    int clientTopicAliasMaximum, Will will, String userName, String authenticationMethod,
+                    byte[] authenticationData) {
 
         /** @return the same, with the will (if any) published in the tenant the client was found to belong to */
         Accepted inTenant(TenantId tenant) {
@@ -50,7 +51,7 @@ final class ConnectProcessor {
                 m.publisherClientId(), m.expiryAtMillis()), will.delaySeconds(), will.expirySeconds());
             return new Accepted(version, clientId, assignedClientId, cleanStart, keepAliveSeconds, keepAliveChanged,
                 sessionExpirySeconds, sessionExpiryChanged, clientReceiveMaximum, clientMaxPacketSize,
-                clientTopicAliasMaximum, moved, userName);
+                clientTopicAliasMaximum, moved, userName, authenticationMethod, authenticationData);
         }
     }
 
@@ -95,8 +96,23 @@ final class ConnectProcessor {
         if (maxPacketSize == 0) {
             throw new Refusal(ReasonCodes.PROTOCOL_ERROR, "Maximum Packet Size 0");
         }
-        if (props.getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
-            throw new Refusal(ReasonCodes.BAD_AUTHENTICATION_METHOD, "no enhanced authentication method is offered");
+        String authenticationMethod = null;
+        byte[] authenticationData = null;
+        MqttProperties.MqttProperty<?> method = props.getProperty(MqttProperties.AUTHENTICATION_METHOD);
+        MqttProperties.MqttProperty<?> data = props.getProperty(MqttProperties.AUTHENTICATION_DATA);
+        if (method != null) {
+            authenticationMethod = (String) method.value();
+            if (!JwtReauthentication.METHOD.equals(authenticationMethod)) {
+                // [MQTT-4.12.0-1] a method the server does not support
+                throw new Refusal(ReasonCodes.BAD_AUTHENTICATION_METHOD,
+                    "authentication method " + authenticationMethod + " is not offered; " + JwtReauthentication.METHOD + " is");
+            }
+            if (data == null) {
+                throw new Refusal(ReasonCodes.NOT_AUTHORIZED, "authentication method JWT without a token");
+            }
+            authenticationData = (byte[]) data.value();
+        } else if (data != null) {
+            throw new Refusal(ReasonCodes.PROTOCOL_ERROR, "Authentication Data without Authentication Method"); // §3.1.2.11.10
         }
         int topicAliasMaximum = intProperty(props, MqttProperties.TOPIC_ALIAS_MAXIMUM, 0);
 
@@ -146,7 +162,8 @@ final class ConnectProcessor {
         }
         return new Accepted(version, clientId, assigned, h.isCleanSession(), keepAlive, keepAliveChanged,
             sessionExpiry, sessionExpiryChanged, Math.min(receiveMaximum, 65535),
-            (int) Math.min(maxPacketSize, Integer.MAX_VALUE), topicAliasMaximum, will, p.userName());
+            (int) Math.min(maxPacketSize, Integer.MAX_VALUE), topicAliasMaximum, will, p.userName(), authenticationMethod,
+            authenticationData);
     }
 
     private Will will(MqttConnectPayload p, MqttConnectVariableHeader h, TenantId tenant, String clientId,
@@ -196,16 +213,25 @@ final class ConnectProcessor {
             .build();
     }
 
-    /** The CONNACK properties that state what this server supports and its limits [MQTT-3.2.2.3]. */
-    MqttProperties connAckProperties(Accepted a) {
+    /**
+     * The CONNACK properties that state what this server supports and its limits [MQTT-3.2.2.3].
+     *
+     * @param granted the limits of the client's tenant, which may be lower than the broker's: its
+     *                Maximum Packet Size is the one announced
+     */
+    MqttProperties connAckProperties(Accepted a, LimitsConfig granted) {
         MqttProperties props = new MqttProperties();
-        props.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, limits.receiveMaximum()));
-        props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, limits.maxPacketSize()));
-        props.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, limits.topicAliasMaximum()));
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, granted.receiveMaximum()));
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, granted.maxPacketSize()));
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, granted.topicAliasMaximum()));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 1));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+        if (a.authenticationMethod() != null) {
+            // §3.2.2.3.17: the method the client authenticated with, as its CONNECT named it
+            props.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, a.authenticationMethod()));
+        }
         if (a.assignedClientId()) {
             props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, a.clientId()));
         }

@@ -2,7 +2,9 @@ package io.stratus.broker.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -11,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.stratus.broker.auth.ClientIdentity;
 import io.stratus.broker.auth.acl.ClientAcl;
 import io.stratus.broker.codec.PublishEncoder;
@@ -19,6 +22,7 @@ import io.stratus.broker.metrics.TenantMetrics;
 import io.stratus.broker.session.Delivery;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.session.Will;
+import io.stratus.broker.tenant.ClientQuota;
 
 import java.time.Clock;
 import java.util.HashMap;
@@ -56,6 +60,8 @@ public final class Connection implements Session.Link, Runnable {
     private final ClientIdentity identity;
     /** What the tenant's policy allows it; publish checks on the channel's loop, receive checks anywhere. */
     private final ClientAcl acl;
+    /** The tenant's limits on this connection: its rate buckets and packet size; used on the channel's loop. */
+    private final ClientQuota quota;
     /** Topic aliases the broker assigned towards the client; touched only on the session's lane. */
     private Map<String, Integer> outboundAliases = Map.of();
     /** Topic aliases the client assigned towards the broker; touched only on the channel's event loop. */
@@ -65,9 +71,11 @@ public final class Connection implements Session.Link, Runnable {
 
     Connection(Channel channel, MqttVersion version, String clientId, int sendWindow, int clientMaxPacketSize,
                int clientTopicAliasMaximum, int serverTopicAliasMaximum, long connectSessionExpiry,
-               Will will, TenantMetrics metrics, Clock clock, ClientIdentity identity, ClientAcl acl) {
+               Will will, TenantMetrics metrics, Clock clock, ClientIdentity identity, ClientAcl acl,
+               ClientQuota quota) {
         this.identity = identity;
         this.acl = acl;
+        this.quota = quota;
         this.channel = channel;
         this.version = version;
         this.clientId = clientId;
@@ -103,6 +111,10 @@ public final class Connection implements Session.Link, Runnable {
 
     ClientAcl acl() {
         return acl;
+    }
+
+    ClientQuota quota() {
+        return quota;
     }
 
     long connectSessionExpiry() {
@@ -233,14 +245,43 @@ public final class Connection implements Session.Link, Runnable {
      * would otherwise hold the connection open for ever. Thread-safe.
      */
     void disconnect(byte reasonCode, String reason) {
+        disconnect(reasonCode, reason, false);
+    }
+
+    /**
+     * As {@link #disconnect(byte, String)}; with {@code lingering}, for a client that is likely still
+     * sending (one cut off for its publish rate), the connection is half-closed after the DISCONNECT
+     * instead of closed: closing a socket with unread input makes the kernel answer with a reset,
+     * which can destroy the DISCONNECT in the client's buffers before it reads why. What arrives
+     * meanwhile is discarded, and the connection closes when the client closes its side or after
+     * {@link #DISCONNECT_GRACE_SECONDS}. Over TLS, close_notify goes first.
+     */
+    void disconnect(byte reasonCode, String reason, boolean lingering) {
         if (isMqtt5() && channel.isActive()) {
-            channel.writeAndFlush(disconnectMessage(reasonCode, reason))
-                .addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture written = channel.writeAndFlush(disconnectMessage(reasonCode, reason));
+            if (lingering && channel instanceof DuplexChannel duplex) {
+                written.addListener(f -> halfClose(duplex, f.isSuccess()));
+            } else {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
             channel.eventLoop().schedule(() -> {
                 channel.close();
             }, DISCONNECT_GRACE_SECONDS, TimeUnit.SECONDS);
         } else {
             channel.close();
+        }
+    }
+
+    private static void halfClose(DuplexChannel channel, boolean written) {
+        if (!written) {
+            channel.close();
+            return;
+        }
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            tls.closeOutbound().addListener(f -> channel.shutdownOutput());
+        } else {
+            channel.shutdownOutput();
         }
     }
 

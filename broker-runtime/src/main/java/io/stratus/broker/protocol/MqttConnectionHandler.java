@@ -28,10 +28,15 @@ import io.stratus.broker.auth.ClientIdentity;
 import io.stratus.broker.auth.ConnectCredentials;
 import io.stratus.broker.auth.acl.ClientAcl;
 import io.stratus.broker.auth.acl.PolicyRule;
+import io.stratus.broker.auth.x509.CertificateSerial;
+import io.stratus.broker.auth.x509.LiveCertificates;
 import io.stratus.broker.codec.ConnectPropertyCheck;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.session.SessionStore;
+import io.stratus.broker.tenant.ClientQuota;
 import io.stratus.broker.tenant.TenantId;
+import io.stratus.broker.tenant.TenantLimits;
+import io.stratus.broker.tenant.TenantQuota;
 import io.stratus.broker.tenant.TenantSettings;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.transport.ShutdownEvent;
@@ -92,6 +97,12 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     private volatile boolean closing;
     /** Set when a graceful shutdown reaches this connection: it ends once the client has acknowledged all. */
     private volatile boolean draining;
+    /** The tenant whose max-connections counts this connection, until it ends; null before that. */
+    private TenantQuota connectionSlot;
+    /** This connection's certificates in its tenant's registry, so a revocation reaches it; null without. */
+    private LiveCertificates.Registration liveCertificate;
+    /** Takes fresh tokens through AUTH, for a client that connected with Authentication Method JWT; else null. */
+    private JwtReauthentication reauthentication;
 
     public MqttConnectionHandler(BrokerServices services) {
         this.services = services;
@@ -186,7 +197,12 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
     private void dispatch(ChannelHandlerContext ctx, MqttMessage m) {
         MqttFixedHeader fixed = m.fixedHeader();
         switch (fixed.messageType()) {
-            case PUBLISH -> packets.onPublish((MqttPublishMessage) m);
+            case PUBLISH -> {
+                MqttPublishMessage p = (MqttPublishMessage) m;
+                if (withinQuota(p)) {
+                    packets.onPublish(p);
+                }
+            }
             case PUBACK -> {
                 int id = ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
                 onLane(() -> session.onPubAck(id));
@@ -215,7 +231,13 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
                 new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
             case DISCONNECT -> onDisconnect(ctx, m);
             case CONNECT -> protocolError("a second CONNECT"); // [MQTT-3.1.0-2]
-            case AUTH -> protocolError("AUTH without an authentication method"); // [MQTT-3.15.0-? 4.12]
+            case AUTH -> {
+                if (reauthentication == null) {
+                    protocolError("AUTH without an authentication method at CONNECT"); // §4.12
+                } else {
+                    reauthentication.onAuth(ctx, m);
+                }
+            }
             default -> protocolError(fixed.messageType() + " is not sent by clients");
         }
         if (draining) {
@@ -284,8 +306,11 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         TransportInfo transport = ctx.channel().attr(TransportInfo.KEY).get(); // null on embedded test channels
+        // with Authentication Method JWT the token is the Authentication Data, checked as a password-field token
+        byte[] secret = accepted.authenticationData() != null ? accepted.authenticationData()
+            : connect.payload().passwordInBytes();
         ConnectCredentials credentials = new ConnectCredentials(accepted.clientId(), connect.payload().userName(),
-            connect.payload().passwordInBytes(), transport == null ? null : transport.sniHostName(),
+            secret, transport == null ? null : transport.sniHostName(),
             transport == null ? List.of() : transport.peerCertificates(),
             transport == null ? ctx.channel().remoteAddress() : transport.remoteAddress());
         CompletableFuture<AuthDecision> decision = services.authenticator().authenticate(credentials).toCompletableFuture();
@@ -314,15 +339,24 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
             boolean v5 = version == MqttVersion.MQTT_5;
             if (!(decision instanceof AuthDecision.Accepted ok)) {
                 AuthDecision.Refused r = (AuthDecision.Refused) decision;
+                boolean backingOff = r.refusal() == AuthDecision.Refusal.BACKING_OFF;
                 if (r.tenant() != null && services.authenticator().directory().tenant(r.tenant()).isPresent()) {
-                    services.tenants().space(r.tenant()).metrics().authFailures.increment();
+                    var metrics = services.tenants().space(r.tenant()).metrics();
+                    (backingOff ? metrics.authBackoffRefusals : metrics.authFailures).increment();
                 }
                 AUDIT.info("auth failed tenant={} client={} remote={} reason={}", r.tenant(), connectAccepted.clientId(),
                     ctx.channel().remoteAddress(), r.detail());
-                refuse(ctx, version, r.refusal().code(v5), v5 ? "not authorized" : null, connectAccepted.clientId());
+                refuse(ctx, version, r.refusal().code(v5), !v5 ? null : backingOff ? "too many failed attempts; try later"
+                    : "not authorized", connectAccepted.clientId());
                 return;
             }
             ClientIdentity identity = ok.identity();
+            if (connectAccepted.authenticationMethod() != null && identity.method() != AuthMethod.JWT) {
+                refuse(ctx, version, ReasonCodes.BAD_AUTHENTICATION_METHOD,
+                    "the tenant does not authenticate with " + connectAccepted.authenticationMethod(),
+                    connectAccepted.clientId());
+                return;
+            }
             // a tenant that vanished since the decision gets an empty policy: nothing is allowed
             TenantSettings settings = services.authenticator().directory().tenant(identity.tenant()).orElse(null);
             List<PolicyRule> policy = settings == null ? List.of() : settings.policy();
@@ -333,12 +367,26 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
                     "the policy does not allow the will topic", accepted.clientId());
                 return;
             }
-            tenant = services.tenants().space(identity.tenant());
+            TenantSpace space = services.tenants().space(identity.tenant());
+            TenantLimits limits = settings == null ? TenantLimits.NONE : settings.limits();
+            if (!space.quota().tryConnect(limits.maxConnections())) {
+                space.metrics().connectionsOverQuota.increment();
+                AUDIT.info("connection limit tenant={} client={} max={}", space.id(), accepted.clientId(),
+                    limits.maxConnections());
+                refuse(ctx, version, v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SERVER_UNAVAILABLE,
+                    "the tenant's connection limit is reached", accepted.clientId());
+                return;
+            }
+            connectionSlot = space.quota();
+            ClientQuota quota = new ClientQuota(space.quota().plan(limits, services.config().limits()),
+                space.quota().nanoTime());
+            tenant = space;
             connection = new Connection(ctx.channel(), version, accepted.clientId(),
                 Math.min(accepted.clientReceiveMaximum(), services.config().limits().maxInflightOutbound()),
                 accepted.clientMaxPacketSize(), accepted.clientTopicAliasMaximum(),
                 v5 ? services.config().limits().topicAliasMaximum() : 0,
-                accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock(), identity, acl);
+                accepted.sessionExpirySeconds(), accepted.will(), tenant.metrics(), services.clock(), identity, acl,
+                quota);
 
             if (accepted.keepAliveSeconds() > 0) {
                 keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(accepted.keepAliveSeconds() * 1500L); // [MQTT-3.1.2-24]
@@ -347,7 +395,15 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
                 sweeper.remove(this);
             }
             if (identity.expiresAt() != null && identity.method() == AuthMethod.JWT) {
-                scheduleCredentialExpiry(ctx, identity.expiresAt());
+                scheduleCredentialExpiry(identity.expiresAt());
+            }
+            if (accepted.authenticationMethod() != null) {
+                reauthentication = new JwtReauthentication(services, this, tenant, connection);
+            }
+            if (!identity.certificates().isEmpty()) {
+                services.authenticator().revocations(identity.tenant()).ifPresent(tenant.liveCertificates()::listenTo);
+                liveCertificate = tenant.liveCertificates().register(identity.certificates(),
+                    serial -> ctx.executor().execute(() -> onCertificateRevoked(serial)));
             }
             bind(ctx, accepted, accepted.cleanStart());
             if (waiting != null) {
@@ -362,8 +418,14 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
-    /** A token is valid until its exp: the connection ends then [5.0: 0x87 Not authorized]. */
-    private void scheduleCredentialExpiry(ChannelHandlerContext ctx, Instant expiresAt) {
+    /**
+     * A token is valid until its exp: the connection ends then [5.0: 0x87 Not authorized], unless a
+     * fresh token comes first (re-authentication), which moves the end. Runs on the channel's event loop.
+     */
+    void scheduleCredentialExpiry(Instant expiresAt) {
+        if (credentialExpiry != null) {
+            credentialExpiry.cancel(false);
+        }
         long delayMillis = Math.max(0, expiresAt.toEpochMilli() - services.clock().millis());
         credentialExpiry = ctx.executor().schedule(() -> {
             if (!closing && connection != null) {
@@ -373,10 +435,24 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A certificate of this connection's chain was revoked while it was open: the connection ends as
+     * an expired token's does (5.0: DISCONNECT 0x87 Not authorized, the code for a client that no
+     * longer has the right to be connected, §3.14.2.1). Runs on the channel's event loop.
+     */
+    private void onCertificateRevoked(CertificateSerial serial) {
+        if (closing || connection == null) {
+            return;
+        }
+        tenant.metrics().revokedDisconnects.increment();
+        AUDIT.info("certificate revoked tenant={} client={} serial={}", tenant.id(), connection.clientId(), serial);
+        disconnectWith(ReasonCodes.NOT_AUTHORIZED, "certificate revoked");
+    }
+
     private void bind(ChannelHandlerContext ctx, ConnectProcessor.Accepted accepted, boolean cleanStart) {
         SessionStore.Claim claim = tenant.sessions().claim(accepted.clientId(), cleanStart,
             () -> new Session(tenant, accepted.clientId(), ctx.channel().eventLoop(),
-                services.config().limits(), services.clock(), services.router()));
+                connection.quota().limits(), services.clock(), services.router()));
         if (claim.replaced() != null) {
             Session replaced = claim.replaced();
             replaced.lane().execute(replaced::replacedByCleanStart);
@@ -389,7 +465,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
                 ctx.channel().eventLoop().execute(() -> bind(ctx, accepted, true));
                 return;
             }
-            MqttProperties props = connectProcessor.connAckProperties(accepted);
+            MqttProperties props = connectProcessor.connAckProperties(accepted, connection.quota().limits());
             connection.write(ConnectProcessor.connAck(accepted.version(), ReasonCodes.SUCCESS, claim.resumed(), props));
             counted = 1;
             tenant.metrics().clientsConnected.incrementAndGet();
@@ -398,6 +474,43 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
                 accepted.clientId(), accepted.version(), claim.resumed(), accepted.keepAliveSeconds());
             session.resumeDelivery();
         });
+    }
+
+    // ---- tenant limits ------------------------------------------------------------------------
+
+    /**
+     * Holds a PUBLISH to the tenant's packet size and to the client's and the tenant's publish rates.
+     * Beyond a rate the connection ends (5.0: DISCONNECT 0x96 Message rate too high; 3.1.1, which cannot
+     * say why, is closed): a client that ignores a rate limit would otherwise keep the broker busy
+     * refusing it. The message is not routed.
+     *
+     * @return whether the PUBLISH may go on
+     */
+    private boolean withinQuota(MqttPublishMessage p) {
+        int remaining = p.fixedHeader().remainingLength();
+        ClientQuota.Verdict verdict = connection.quota().admitPublish(1 + variableByteIntegerSize(remaining) + remaining);
+        switch (verdict) {
+            case ALLOWED -> {
+                return true;
+            }
+            case TOO_LARGE -> {
+                tenant.metrics().packetTooLargeDisconnects.increment();
+                disconnectWith(ReasonCodes.PACKET_TOO_LARGE, "packet larger than the tenant's maximum packet size");
+            }
+            default -> {
+                tenant.metrics().rateLimitDisconnects.increment();
+                String which = verdict == ClientQuota.Verdict.CLIENT_RATE ? "client" : "tenant";
+                AUDIT.info("rate limit tenant={} client={} limit={}", tenant.id(), connection.clientId(), which);
+                disconnectWith(ReasonCodes.MESSAGE_RATE_TOO_HIGH, "the " + which + "'s publish rate limit is exceeded",
+                    true);
+            }
+        }
+        return false;
+    }
+
+    /** @return the bytes of a Remaining Length field [MQTT-2.2.3] */
+    private static int variableByteIntegerSize(int value) {
+        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
     }
 
     private void refuse(ChannelHandlerContext ctx, MqttVersion version, byte code, String reason, String clientId) {
@@ -453,16 +566,26 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         AUDIT.info("disconnect tenant={} client={} will={}", tenant.id(), c.clientId(), publishWill && c.will() != null);
     }
 
+    /** @return whether the broker has decided to end this connection */
+    boolean isClosing() {
+        return closing;
+    }
+
     void protocolError(String reason) {
         disconnectWith(ReasonCodes.PROTOCOL_ERROR, reason);
     }
 
     /** Ends the connection for a fault of the client: its will is published. */
     void disconnectWith(byte reasonCode, String reason) {
+        disconnectWith(reasonCode, reason, false);
+    }
+
+    /** @param lingering whether the client is likely still sending (see {@link Connection#disconnect(byte, String, boolean)}) */
+    private void disconnectWith(byte reasonCode, String reason, boolean lingering) {
         closing = true;
         LOG.debug("closing client={} code=0x{}: {}", connection.clientId(), Integer.toHexString(reasonCode & 0xFF), reason);
         restoreCodecVersion();
-        connection.disconnect(reasonCode, reason);
+        connection.disconnect(reasonCode, reason, lingering);
     }
 
     /**
@@ -500,6 +623,9 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         Throwable cause = m.decoderResult().cause();
         if (connection != null) {
             boolean tooLarge = cause instanceof TooLongFrameException;
+            if (tooLarge) {
+                tenant.metrics().packetTooLargeDisconnects.increment();
+            }
             disconnectWith(tooLarge ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET,
                 tooLarge ? "packet too large" : "malformed packet: " + cause.getMessage());
             return;
@@ -576,6 +702,14 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         }
         if (slowConsumers != null) {
             slowConsumers.cancel();
+        }
+        if (connectionSlot != null) {
+            connectionSlot.disconnected();
+            connectionSlot = null;
+        }
+        if (liveCertificate != null) {
+            liveCertificate.close();
+            liveCertificate = null;
         }
         detach(true, null);
         super.channelInactive(ctx);

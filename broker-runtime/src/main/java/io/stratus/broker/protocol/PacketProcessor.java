@@ -51,7 +51,7 @@ final class PacketProcessor {
                     MqttConnectionHandler handler) {
         this.handler = handler;
         this.services = services;
-        this.limits = services.config().limits();
+        this.limits = connection.quota().limits(); // the broker's, with its tenant's lower ones
         this.tenant = tenant;
         this.session = session;
         this.connection = connection;
@@ -233,6 +233,7 @@ final class PacketProcessor {
             }
             if (!session.subscriptions().containsKey(filter.raw())
                 && session.subscriptions().size() >= limits.maxSubscriptionsPerClient()) {
+                tenant.metrics().subscriptionsOverQuota.increment();
                 codes[i] = failure(ReasonCodes.QUOTA_EXCEEDED);
                 continue;
             }

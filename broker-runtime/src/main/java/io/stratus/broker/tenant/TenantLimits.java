@@ -1,5 +1,7 @@
 package io.stratus.broker.tenant;
 
+import io.stratus.broker.config.LimitsConfig;
+
 /**
  * Limits of one tenant, on top of the broker's own ({@code limits.*}); 0 means "the broker's limit"
  * (for sizes and counts) or "no limit" (for rates).
@@ -36,6 +38,28 @@ public record TenantLimits(int maxConnections, int maxMessagesPerSecondPerClient
         if (value < 0) {
             throw new IllegalArgumentException(name + " must be 0 (no limit of the tenant's own) or more: " + value);
         }
+    }
+
+    /**
+     * @return the broker's limits with this tenant's lower packet size, subscriptions per client and
+     *     queued messages per session in their place: what the tenant's connections and sessions get
+     */
+    public LimitsConfig applyTo(LimitsConfig broker) {
+        if (maxPacketSize == 0 && maxSubscriptionsPerClient == 0 && maxQueuedMessages == 0) {
+            return broker;
+        }
+        return new LimitsConfig(effective(maxPacketSize, broker.maxPacketSize()), broker.maxTopicLength(),
+            broker.maxTopicLevels(), broker.maxClientIdLength(), broker.receiveMaximum(), broker.maxInflightOutbound(),
+            effective(maxQueuedMessages, broker.maxQueuedMessages()), broker.maxQueuedBytes(), broker.maxConnections(),
+            broker.maxKeepAliveSeconds(), broker.topicAliasMaximum(), broker.maxSessionExpirySeconds(),
+            effective(maxSubscriptionsPerClient, broker.maxSubscriptionsPerClient()), broker.connectTimeoutSeconds(),
+            broker.slowConsumerTimeoutSeconds());
+    }
+
+    /** @return whether the tenant limits what its clients publish per second */
+    public boolean limitsRates() {
+        return maxMessagesPerSecondPerClient > 0 || maxBytesPerSecondPerClient > 0 || maxMessagesPerSecond > 0
+            || maxBytesPerSecond > 0;
     }
 
     /** @return the tenant's limit where it has one and it is lower, else the broker's */

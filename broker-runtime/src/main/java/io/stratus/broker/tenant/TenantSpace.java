@@ -1,5 +1,6 @@
 package io.stratus.broker.tenant;
 
+import io.stratus.broker.auth.x509.LiveCertificates;
 import io.stratus.broker.metrics.TenantMetrics;
 import io.stratus.broker.retain.RetainedStore;
 import io.stratus.broker.routing.TopicTree;
@@ -17,6 +18,8 @@ public final class TenantSpace {
     private final RetainedStore retained;
     private final SessionStore sessions;
     private final TenantMetrics metrics = new TenantMetrics();
+    private final TenantQuota quota = new TenantQuota(System::nanoTime);
+    private final LiveCertificates liveCertificates = new LiveCertificates();
 
     public TenantSpace(TenantId id, RetainedStore retained, SessionStore sessions) {
         this.id = id;
@@ -42,5 +45,15 @@ public final class TenantSpace {
 
     public TenantMetrics metrics() {
         return metrics;
+    }
+
+    /** @return the tenant's open connections by certificate, for revocations */
+    public LiveCertificates liveCertificates() {
+        return liveCertificates;
+    }
+
+    /** @return the tenant's open connections and shared rate buckets, for its limits */
+    public TenantQuota quota() {
+        return quota;
     }
 }

@@ -6,8 +6,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.config.ListenerConfig;
-import io.stratus.broker.config.TlsConfig;
-import io.stratus.broker.config.Transport;
 import io.stratus.broker.support.AuthFixtures;
 import io.stratus.broker.support.Clients;
 import io.stratus.broker.support.TestBroker;
@@ -71,11 +69,7 @@ class CertificateAuthenticationTest {
               ]
             }
             """.formatted(TestPki.TEST_DOMAIN, pemOf(acmeCa), REVOKED_SERIAL.toString(16), pemOf(globexCa));
-        TlsConfig tls = TlsConfig.of(server.certFile(), server.keyFile());
-        tls = new TlsConfig(tls.certFile(), tls.keyFile(), tls.protocols(), tls.ciphers(), TlsConfig.ClientAuth.OPTIONAL,
-            tls.reloadIntervalSeconds(), tls.provider());
-        ListenerConfig listener = new ListenerConfig("tls", Transport.TLS, "127.0.0.1", 0, Optional.of(tls),
-            Optional.empty(), false);
+        ListenerConfig listener = server.listenerAskingForClientCertificates();
         BrokerConfig d = BrokerConfig.defaults();
         BrokerConfig config = new BrokerConfig(List.of(d.listeners().get(0), listener), d.limits(), d.allowAnonymous(),
             0, d.shutdownGraceSeconds());
@@ -89,11 +83,7 @@ class CertificateAuthenticationTest {
     }
 
     private static String pemOf(AuthFixtures.Issued issued) {
-        try {
-            return AuthFixtures.pem("CERTIFICATE", issued.certificate().getEncoded()).replace("\n", "\\n");
-        } catch (java.security.cert.CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
+        return AuthFixtures.jsonPem(issued);
     }
 
     private static TestPki.Issued presentable(AuthFixtures.Issued issued) {

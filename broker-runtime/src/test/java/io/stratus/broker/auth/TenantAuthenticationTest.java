@@ -209,19 +209,21 @@ class TenantAuthenticationTest {
     @Test
     void refusesTokensThatAreExpiredForgedOrForSomeoneElse() {
         Instant now = Instant.now();
-        String expired = token(AuthFixtures.claims(ISSUER, AUDIENCE, "s", now.minus(Duration.ofHours(2)))
+        String expired = token(AuthFixtures.claims(ISSUER, AUDIENCE, "s0", now.minus(Duration.ofHours(2)))
             .expirationTime(Date.from(now.minus(Duration.ofHours(1)))).build());
-        String wrongAudience = token(AuthFixtures.claims(ISSUER, "other", "s", now).build());
-        String unsigned = AuthFixtures.unsecured(AuthFixtures.claims(ISSUER, AUDIENCE, "s", now).build());
+        String wrongAudience = token(AuthFixtures.claims(ISSUER, "other", "s1", now).build());
+        String unsigned = AuthFixtures.unsecured(AuthFixtures.claims(ISSUER, AUDIENCE, "s2", now).build());
         String hmacConfused = AuthFixtures.hmac(AuthFixtures.publicKeyPem(signingKey).getBytes(StandardCharsets.US_ASCII),
-            JWSAlgorithm.HS256, "k1", AuthFixtures.claims(ISSUER, AUDIENCE, "s", now).build());
+            JWSAlgorithm.HS256, "k1", AuthFixtures.claims(ISSUER, AUDIENCE, "s3", now).build());
         String otherKey = AuthFixtures.sign(AuthFixtures.rsaKey("k1"), JWSAlgorithm.RS256,
-            AuthFixtures.claims(ISSUER, AUDIENCE, "s", now).build());
-        String unknownIssuer = token(AuthFixtures.claims("https://evil.test", AUDIENCE, "s", now).build());
+            AuthFixtures.claims(ISSUER, AUDIENCE, "s4", now).build());
+        String unknownIssuer = token(AuthFixtures.claims("https://evil.test", AUDIENCE, "s5", now).build());
         String otherSubject = token(AuthFixtures.claims(ISSUER, AUDIENCE, "someone-else", now).build());
 
-        for (String bad : List.of(expired, wrongAudience, unsigned, hmacConfused, otherKey, unknownIssuer)) {
-            assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, refusal("s", null, bad));
+        // one client id each (its token's subject): a client id that keeps failing backs off (0x9F)
+        List<String> bads = List.of(expired, wrongAudience, unsigned, hmacConfused, otherKey, unknownIssuer);
+        for (int i = 0; i < bads.size(); i++) {
+            assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, refusal("s" + i, null, bads.get(i)));
         }
         assertEquals(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, refusal("s", null, otherSubject));
         assertTrue(broker.broker().tenant(new TenantId("acme")).metrics().authFailures.sum() >= 7);

@@ -139,6 +139,15 @@ public final class AuthFixtures {
         }
     }
 
+    /** @return the certificate as PEM, escaped to sit in a JSON string (a tenants file's ca-certificates) */
+    public static String jsonPem(Issued issued) {
+        try {
+            return pem("CERTIFICATE", issued.certificate().getEncoded()).replace("\n", "\\n");
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
             + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.stratus.broker.support.Packets.AUTH;
 import static io.stratus.broker.support.Packets.CONNACK;
 import static io.stratus.broker.support.Packets.DISCONNECT;
 import static io.stratus.broker.support.Packets.PUBACK;
@@ -312,7 +313,7 @@ public final class PacketReader {
                         propertyBlock = readPropertyBlock(bytes, pos);
                     }
                 }
-                case DISCONNECT -> {
+                case DISCONNECT, AUTH -> {
                     if (pos[0] < bytes.length) {
                         reasonCode = bytes[pos[0]++] & 0xFF;
                     }

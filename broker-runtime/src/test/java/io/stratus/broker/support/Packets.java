@@ -23,6 +23,7 @@ public final class Packets {
     public static final int SUBACK = 0x90;
     public static final int UNSUBACK = 0xB0;
     public static final int DISCONNECT = 0xE0;
+    public static final int AUTH = 0xF0;
 
     /** DISCONNECT without reason code (3.1.1, or 5.0 Normal disconnection), as hex. */
     public static final String DISCONNECT_HEX = "e0 00";
@@ -40,6 +41,7 @@ public final class Packets {
     public static final int SUBSCRIPTION_IDENTIFIER = 0x0B;
     public static final int SESSION_EXPIRY_INTERVAL = 0x11;
     public static final int AUTHENTICATION_METHOD = 0x15;
+    public static final int AUTHENTICATION_DATA = 0x16;
     public static final int WILL_DELAY_INTERVAL = 0x18;
     public static final int RECEIVE_MAXIMUM = 0x21;
     public static final int TOPIC_ALIAS_MAXIMUM = 0x22;
@@ -264,6 +266,12 @@ public final class Packets {
             ? properties(fourByteProperty(SESSION_EXPIRY_INTERVAL, sessionExpiry)) : noProperties());
     }
 
+    /** A 5.0 AUTH with a reason code (0x19 Re-authenticate, say), Authentication Method and Data. */
+    public static byte[] auth(int reasonCode, String method, byte[] data) {
+        return packet(AUTH, u8(reasonCode), properties(stringProperty(AUTHENTICATION_METHOD, method),
+            binaryProperty(AUTHENTICATION_DATA, data)));
+    }
+
     /**
      * Builds the bytes of a CONNECT, including the ones client libraries refuse to send (reserved flag
      * set, will QoS without a will, unknown protocol levels). Clean start and keep alive 60 s unless set.
@@ -367,6 +375,11 @@ public final class Packets {
         /** 5.0 Authentication Method (0x15). */
         public Connect authenticationMethod(String method) {
             return property(stringProperty(AUTHENTICATION_METHOD, method));
+        }
+
+        /** 5.0 Authentication Data (0x16). */
+        public Connect authenticationData(byte[] data) {
+            return property(binaryProperty(AUTHENTICATION_DATA, data));
         }
 
         /** 5.0 Will Delay Interval (0x18), a will property. */

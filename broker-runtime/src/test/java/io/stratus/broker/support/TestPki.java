@@ -1,5 +1,8 @@
 package io.stratus.broker.support;
 
+import io.stratus.broker.config.ListenerConfig;
+import io.stratus.broker.config.TlsConfig;
+import io.stratus.broker.config.Transport;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -42,6 +45,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Optional;
 
 /**
  * A certificate authority made for one test, and the certificates it issues, with BouncyCastle: server
@@ -229,6 +233,18 @@ public final class TestPki {
 
     /** The two files a TLS listener reads. */
     public record PemFiles(Path certFile, Path keyFile) {
+
+        /**
+         * @return a {@code tls} listener on an ephemeral loopback port with these files that asks clients
+         *     for a certificate (optional), for tests of certificate authentication
+         */
+        public ListenerConfig listenerAskingForClientCertificates() {
+            TlsConfig tls = TlsConfig.of(certFile, keyFile);
+            tls = new TlsConfig(tls.certFile(), tls.keyFile(), tls.protocols(), tls.ciphers(),
+                TlsConfig.ClientAuth.OPTIONAL, tls.reloadIntervalSeconds(), tls.provider());
+            return new ListenerConfig("tls", Transport.TLS,
+                "127.0.0.1", 0, Optional.of(tls), Optional.empty(), false);
+        }
     }
 
     /** Writes a file by moving a complete temporary file over it, so no reader sees it half written. */
