@@ -15,11 +15,14 @@ import java.util.Set;
  * @param shutdownGraceSeconds how long a graceful shutdown waits for in-flight work
  * @param tenantsFile     a JSON file of tenants, their authentication methods, policies and limits;
  *                        empty for the single built-in tenant (then {@code allowAnonymous} applies)
+ * @param pluginsDir      a directory of plugin JARs, watched while the broker runs, that tenants enable
+ *                        in the tenants file; empty for no plugins
  */
 public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
-                           int sysIntervalSeconds, int shutdownGraceSeconds, String tenantsFile) {
+                           int sysIntervalSeconds, int shutdownGraceSeconds, String tenantsFile, String pluginsDir) {
 
     static final String TENANTS_FILE = "tenants.file";
+    static final String PLUGINS_DIR = "plugins.dir";
 
     static final String ALLOW_ANONYMOUS = "allow-anonymous";
     static final NumberSetting SYS_INTERVAL = new NumberSetting("sys.interval", 0, Integer.MAX_VALUE);
@@ -39,12 +42,19 @@ public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, 
         SYS_INTERVAL.check(sysIntervalSeconds);
         SHUTDOWN_GRACE.check(shutdownGraceSeconds);
         Objects.requireNonNull(tenantsFile, "tenantsFile");
+        Objects.requireNonNull(pluginsDir, "pluginsDir");
+    }
+
+    /** A configuration without plugins. */
+    public BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
+                        int sysIntervalSeconds, int shutdownGraceSeconds, String tenantsFile) {
+        this(listeners, limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, tenantsFile, "");
     }
 
     /** A configuration with the single built-in tenant. */
     public BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, boolean allowAnonymous,
                         int sysIntervalSeconds, int shutdownGraceSeconds) {
-        this(listeners, limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, "");
+        this(listeners, limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, "", "");
     }
 
     /** @return the embedded defaults: TCP on 0.0.0.0:1883, anonymous access, default limits */
@@ -56,12 +66,18 @@ public record BrokerConfig(List<ListenerConfig> listeners, LimitsConfig limits, 
     /** @return a copy whose listeners all bind 127.0.0.1 on an ephemeral port (for tests) */
     public BrokerConfig onEphemeralPorts() {
         return new BrokerConfig(listeners.stream().map(l -> l.withAddress("127.0.0.1", 0)).toList(),
-            limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, tenantsFile);
+            limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds, tenantsFile, pluginsDir);
     }
 
     /** @return a copy with other limits */
     public BrokerConfig withLimits(LimitsConfig newLimits) {
         return new BrokerConfig(listeners, newLimits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds,
-            tenantsFile);
+            tenantsFile, pluginsDir);
+    }
+
+    /** @return a copy that loads plugins from another directory; empty for none */
+    public BrokerConfig withPluginsDir(String newPluginsDir) {
+        return new BrokerConfig(listeners, limits, allowAnonymous, sysIntervalSeconds, shutdownGraceSeconds,
+            tenantsFile, newPluginsDir);
     }
 }

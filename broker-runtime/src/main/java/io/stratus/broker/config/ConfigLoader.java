@@ -133,6 +133,7 @@ public final class ConfigLoader {
         keys.put(BrokerConfig.SYS_INTERVAL.key(), BrokerConfig::sysIntervalSeconds);
         keys.put(BrokerConfig.SHUTDOWN_GRACE.key(), BrokerConfig::shutdownGraceSeconds);
         keys.put(BrokerConfig.TENANTS_FILE, BrokerConfig::tenantsFile);
+        keys.put(BrokerConfig.PLUGINS_DIR, BrokerConfig::pluginsDir);
         return Collections.unmodifiableMap(keys);
     }
 
@@ -276,7 +277,7 @@ public final class ConfigLoader {
                     intValue(LimitsConfig.SLOW_CONSUMER_TIMEOUT));
                 return new BrokerConfig(listeners(), limits, booleanValue(BrokerConfig.ALLOW_ANONYMOUS),
                     intValue(BrokerConfig.SYS_INTERVAL), intValue(BrokerConfig.SHUTDOWN_GRACE),
-                    values.containsKey(BrokerConfig.TENANTS_FILE) ? values.get(BrokerConfig.TENANTS_FILE).text().trim() : "");
+                    text(BrokerConfig.TENANTS_FILE).orElse(""), text(BrokerConfig.PLUGINS_DIR).orElse(""));
             } catch (ConfigException e) {
                 throw source(e.key()).map(e::from).orElse(e);
             }
