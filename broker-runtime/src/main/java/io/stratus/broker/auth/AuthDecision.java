@@ -14,7 +14,13 @@ public sealed interface AuthDecision {
         /** A credential that is not good enough, or none where one is needed. 5.0: 0x87; 3.1.1: 0x05. */
         NOT_AUTHORIZED((byte) 0x87, (byte) 0x05),
         /** The broker cannot decide now (keys unreachable, overloaded). 5.0: 0x88; 3.1.1: 0x03. */
-        SERVER_UNAVAILABLE((byte) 0x88, (byte) 0x03);
+        SERVER_UNAVAILABLE((byte) 0x88, (byte) 0x03),
+        /** A plugin could not decide (it failed, did not answer in time, or said so). 5.0: 0x89; 3.1.1: 0x03. */
+        SERVER_BUSY((byte) 0x89, (byte) 0x03),
+        /** A plugin says the client is banned. 5.0: 0x8A; 3.1.1: 0x05. */
+        BANNED((byte) 0x8A, (byte) 0x05),
+        /** A plugin refuses the client's authentication method or data. 5.0: 0x8C; 3.1.1: 0x05. */
+        BAD_AUTHENTICATION_METHOD((byte) 0x8C, (byte) 0x05);
 
         private final byte v5;
         private final byte v3;

@@ -59,17 +59,28 @@ public final class ConnectAuthenticator {
     private final Executor executor;
     private final PasswordHasher hasher;
     private final HttpClient http;
+    private final PluginAuthentication plugins;
     private final Map<TenantId, TenantAuth> runtimes = new ConcurrentHashMap<>();
 
     /**
      * @param executor runs the slow parts (password hashing, building a tenant's verifiers); bounded
      */
     public ConnectAuthenticator(TenantDirectory directory, Clock clock, Executor executor, PasswordHasher hasher) {
+        this(directory, clock, executor, hasher, PluginAuthentication.NONE);
+    }
+
+    /**
+     * @param executor runs the slow parts (password hashing, building a tenant's verifiers); bounded
+     * @param plugins  asks the tenants' plugin authenticators, for their methods of type {@code plugin}
+     */
+    public ConnectAuthenticator(TenantDirectory directory, Clock clock, Executor executor, PasswordHasher hasher,
+                                PluginAuthentication plugins) {
         this.directory = directory;
         this.clock = clock;
         this.executor = executor;
         this.hasher = hasher;
         this.http = JwksKeySource.newHttpClient(JWKS_CONNECT_TIMEOUT);
+        this.plugins = plugins;
     }
 
     /** @return the directory this authenticator reads */
@@ -271,6 +282,11 @@ public final class ConnectAuthenticator {
                             basicVariables(tenant, c, username), null, List.of()))
                         : AuthDecision.refused(tenant, AuthDecision.Refusal.BAD_CREDENTIALS,
                             "password: " + ((PasswordOutcome.Refused) o).reason()));
+                }
+                if (v instanceof AuthMethodSettings.Plugin p) {
+                    // the plugin decides, or passes the client on to the method after it
+                    return plugins.authenticate(tenant, p.pluginId(), c, username).thenCompose(d -> d.isPresent()
+                        ? CompletableFuture.completedFuture(d.get()) : authenticate(c, username, next));
                 }
                 if (v instanceof AuthMethodSettings.Anonymous) {
                     return CompletableFuture.completedFuture(AuthDecision.accepted(new ClientIdentity(tenant,

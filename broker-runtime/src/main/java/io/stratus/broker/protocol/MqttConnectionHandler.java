@@ -287,7 +287,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         ConnectCredentials credentials = new ConnectCredentials(accepted.clientId(), connect.payload().userName(),
             connect.payload().passwordInBytes(), transport == null ? null : transport.sniHostName(),
             transport == null ? List.of() : transport.peerCertificates(),
-            transport == null ? ctx.channel().remoteAddress() : transport.remoteAddress());
+            transport == null ? ctx.channel().remoteAddress() : transport.remoteAddress(),
+            ConnectionPlugins.sdkVersion(version), transport == null ? null : transport.listener());
         CompletableFuture<AuthDecision> decision = services.authenticator().authenticate(credentials).toCompletableFuture();
         if (decision.isDone()) {
             onAuthenticated(ctx, accepted, decision.join());
@@ -397,6 +398,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
             AUDIT.info("connect tenant={} client={} version={} resumed={} keepAlive={}", tenant.id(),
                 accepted.clientId(), accepted.version(), claim.resumed(), accepted.keepAliveSeconds());
             session.resumeDelivery();
+            ConnectionPlugins.notifyConnected(packets);
         });
     }
 
@@ -444,6 +446,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         detached = true;
         Connection c = connection;
         Session s = session;
+        ConnectionPlugins.notifyDisconnected(packets, c, publishWill);
         onLane(() -> {
             s.detach(c, publishWill, newExpiry);
             if (COUNTED.getAndSet(this, 0) == 1) {

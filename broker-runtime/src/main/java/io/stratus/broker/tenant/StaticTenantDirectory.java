@@ -5,6 +5,7 @@ import io.stratus.broker.auth.AuthMethodSettings;
 import javax.security.auth.x500.X500Principal;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,11 @@ public final class StaticTenantDirectory implements TenantDirectory {
     /** The tenants of a tenants file. */
     public static StaticTenantDirectory of(TenantsFile.Contents contents) {
         return new StaticTenantDirectory(contents.tenants(), contents.sniDomain(), false);
+    }
+
+    @Override
+    public Collection<TenantSettings> all() {
+        return tenants.values();
     }
 
     @Override
