@@ -252,7 +252,8 @@ public final class PluginTestKit implements AutoCloseable {
         /**
          * Makes the plugin's authenticator the tenant's only authentication method: a client it allows
          * connects, one it denies is refused with its reason code, one it passes with {@code next} is
-         * refused with 0x87 (no other method accepts it). Without this, clients connect anonymously.
+         * refused as no method accepted it (0x86 if it sent a password, else 0x87). Without this,
+         * clients connect anonymously.
          *
          * @return this builder
          */
