@@ -103,8 +103,8 @@ public final class PluginCalls {
         return any(tenant, h -> h.hasAuthorizer() || h.hasInboundPublishHook());
     }
 
-    /** @return whether a SUBSCRIBE of the tenant's clients must wait for an authorizer */
-    public boolean authorizesSubscribe(TenantId tenant) {
+    /** @return whether a SUBSCRIBE (or a will) of the tenant's clients must wait for an authorizer */
+    public boolean authorizes(TenantId tenant) {
         return any(tenant, PluginHost::hasAuthorizer);
     }
 
@@ -162,6 +162,11 @@ public final class PluginCalls {
                     case DROP -> new Inbound(Verdict.DROP, null, d.reason().orElse("dropped"));
                 });
         });
+    }
+
+    /** @return whether an authorizer denies a publish, such as a will's when its client connects */
+    public CompletableFuture<Boolean> deniesPublish(TenantId tenant, ClientIdentity client, PublishRequest request) {
+        return denied(hosts(tenant), h -> h.authorizePublish(client, request)).thenApply(denier -> denier != null);
     }
 
     /** @return whether an authorizer denies the subscription */

@@ -4,13 +4,18 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.stratus.broker.auth.AuthDecision;
+import io.stratus.broker.auth.ConnectCredentials;
 import io.stratus.broker.message.Message;
 import io.stratus.broker.plugin.PluginCalls;
 import io.stratus.broker.plugin.PluginHost;
 import io.stratus.broker.plugin.SdkValues;
 import io.stratus.broker.session.Session;
+import io.stratus.broker.session.Will;
+import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.transport.TransportInfo;
+import io.stratus.sdk.auth.PublishRequest;
 import io.stratus.sdk.auth.SubscribeRequest;
 import io.stratus.sdk.client.ClientIdentity;
 import io.stratus.sdk.hook.DisconnectInfo;
@@ -187,7 +192,7 @@ final class ConnectionPlugins {
 
     /** @return whether a SUBSCRIBE must wait for authorizers, or for SUBSCRIBEs still waiting for them */
     boolean authorizesSubscribe() {
-        return !subscribeTail.isDone() || calls.authorizesSubscribe(tenant.id());
+        return !subscribeTail.isDone() || calls.authorizes(tenant.id());
     }
 
     /** @return whether an UNSUBSCRIBE must wait for SUBSCRIBEs before it */
@@ -224,6 +229,39 @@ final class ConnectionPlugins {
     /** Runs an UNSUBSCRIBE once the SUBSCRIBEs before it are done. Runs on the session's lane. */
     void afterSubscribes(Runnable unsubscribe) {
         subscribeTail = subscribeTail.thenCompose(v -> onLane(unsubscribe));
+    }
+
+    // ---- the will, at CONNECT ------------------------------------------------------------------------
+
+    /**
+     * Adds the tenant's authorizers to the decision on a CONNECT with a will: the client connects only
+     * if none denies its will's topic, as the tenant's policy is asked too; a denial refuses the CONNECT
+     * with 0x87, as a policy's does.
+     *
+     * @return the decision, or the same future when there is no will or nothing to ask
+     */
+    static CompletableFuture<AuthDecision> authorizeWill(PluginCalls calls, CompletableFuture<AuthDecision> decision,
+                                                         Will will, ConnectCredentials credentials) {
+        if (will == null || !calls.enabled()) {
+            return decision;
+        }
+        return decision.thenCompose(d -> {
+            if (!(d instanceof AuthDecision.Accepted accepted) || !calls.authorizes(accepted.identity().tenant())) {
+                return CompletableFuture.completedFuture(d);
+            }
+            TenantId tenant = accepted.identity().tenant();
+            try {
+                ClientIdentity client = SdkValues.identity(accepted.identity(), credentials.remote(), credentials.version(),
+                    credentials.chain().isEmpty() ? null : credentials.chain().get(0));
+                Message m = will.message();
+                return calls.deniesPublish(tenant, client, PublishRequest.will(m.topic(), m.qos(), m.retain()))
+                    .thenApply(denied -> denied ? AuthDecision.refused(tenant, AuthDecision.Refusal.NOT_AUTHORIZED,
+                        "a plugin's authorizer denies the will topic") : d);
+            } catch (RuntimeException e) {
+                return CompletableFuture.completedFuture(AuthDecision.refused(tenant, AuthDecision.Refusal.NOT_AUTHORIZED,
+                    "the will cannot be shown to the tenant's authorizers: " + e.getMessage()));
+            }
+        });
     }
 
     // ---- lifecycle --------------------------------------------------------------------------------

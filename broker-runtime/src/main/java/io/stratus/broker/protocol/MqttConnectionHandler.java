@@ -289,7 +289,8 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
             transport == null ? List.of() : transport.peerCertificates(),
             transport == null ? ctx.channel().remoteAddress() : transport.remoteAddress(),
             ConnectionPlugins.sdkVersion(version), transport == null ? null : transport.listener());
-        CompletableFuture<AuthDecision> decision = services.authenticator().authenticate(credentials).toCompletableFuture();
+        CompletableFuture<AuthDecision> decision = ConnectionPlugins.authorizeWill(services.plugins(),
+            services.authenticator().authenticate(credentials).toCompletableFuture(), accepted.will(), credentials);
         if (decision.isDone()) {
             onAuthenticated(ctx, accepted, decision.join());
             return;

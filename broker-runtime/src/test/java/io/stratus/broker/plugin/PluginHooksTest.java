@@ -1,6 +1,8 @@
 package io.stratus.broker.plugin;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.stratus.broker.support.SubscriberInbox;
@@ -13,12 +15,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -107,6 +111,22 @@ class PluginHooksTest {
 
         assertEquals(List.of(Mqtt5SubAckReasonCode.NOT_AUTHORIZED, Mqtt5SubAckReasonCode.GRANTED_QOS_1),
             TenantClients.subAck(c, "s/secret/#", "s/ok/#"));
+    }
+
+    @Test
+    void anAuthorizerRefusesAConnectWhoseWillTopicItDenies() {
+        Mqtt5BlockingClient denied = clients.client("will-1");
+        Mqtt5ConnAckException e = assertThrows(Mqtt5ConnAckException.class, () -> denied.connectWith()
+            .simpleAuth().username("w@acme").applySimpleAuth()
+            .willPublish().topic("wills/secret").payload("gone".getBytes(StandardCharsets.UTF_8)).applyWillPublish()
+            .send());
+        assertEquals(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, e.getMqttMessage().getReasonCode());
+
+        Mqtt5BlockingClient allowed = clients.client("will-2");
+        allowed.connectWith().simpleAuth().username("w@acme").applySimpleAuth()
+            .willPublish().topic("wills/ordinary").payload("gone".getBytes(StandardCharsets.UTF_8)).applyWillPublish()
+            .send();
+        assertTrue(allowed.getState().isConnected());
     }
 
     // ---- inbound hook -------------------------------------------------------------------------
