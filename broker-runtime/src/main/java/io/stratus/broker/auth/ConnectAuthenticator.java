@@ -45,8 +45,9 @@ import java.util.concurrent.Executor;
  *
  * <p>Then the tenant's methods in their configured order: a method that does not apply (no
  * certificate; a password that is not a JWT; a user name the tenant does not know) passes to the
- * next; the first that applies decides. Nothing here blocks: JWKS fetches are asynchronous and
- * password hashing runs on the authentication executor.
+ * next; the first that applies decides. A method of type {@code plugin} asks the tenant's plugin
+ * ({@link PluginAuthentication}), which decides or passes to the next. Nothing here blocks: JWKS
+ * fetches and plugins are asynchronous and password hashing runs on the authentication executor.
  */
 public final class ConnectAuthenticator {
 

@@ -9,6 +9,9 @@ import io.stratus.broker.support.SubscriberInbox;
 import io.stratus.broker.support.TenantClients;
 import io.stratus.broker.support.TestBroker;
 import io.stratus.broker.tenant.TenantId;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,6 +163,27 @@ class PluginHooksTest {
         assertEquals(List.of(), inbox.until("marker"));
         assertEquals(dropped + 1, broker.broker().tenant(ACME).metrics().droppedByPlugin.sum());
         assertEquals(drops + 1, stats("rewriter").drops());
+    }
+
+    @Test
+    void anInboundHookDropIsAcknowledgedAsUsualToAnMqtt311Publisher() throws Exception {
+        SubscriberInbox inbox = new SubscriberInbox();
+        subscriber("sub-7", "s@acme", inbox, "drop/#", "plain/#");
+        MqttClient paho = new MqttClient(broker.uri(), "pub-311", new MemoryPersistence());
+        try {
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            options.setUserName("p@acme");
+            paho.connect(options);
+
+            paho.publish("drop/x", "x".getBytes(StandardCharsets.UTF_8), 1, false); // returns once acknowledged
+            paho.publish("plain/marker", "marker".getBytes(StandardCharsets.UTF_8), 1, false);
+
+            assertEquals(List.of(), inbox.until("marker"), "3.1.1 cannot be told, but the message was dropped");
+            paho.disconnect();
+        } finally {
+            paho.close(true);
+        }
     }
 
     @Test

@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -185,10 +187,10 @@ public final class TestBroker implements AutoCloseable {
     public void close() {
         broker.close();
         if (ownDirectory != null) {
-            try {
-                Files.deleteIfExists(ownDirectory);
+            try (Stream<Path> files = Files.walk(ownDirectory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             } catch (IOException e) {
-                // a leftover empty temporary directory is harmless
+                // a leftover temporary directory is harmless
             }
         }
     }
