@@ -23,7 +23,12 @@ import io.stratus.broker.auth.password.PasswordHasher;
 import io.stratus.broker.config.BrokerConfig;
 import io.stratus.broker.config.ConfigException;
 import io.stratus.broker.config.ListenerConfig;
+import io.stratus.broker.auth.PluginAuthentication;
 import io.stratus.broker.metrics.SysPublisher;
+import io.stratus.broker.plugin.PluginAuthenticator;
+import io.stratus.broker.plugin.PluginCalls;
+import io.stratus.broker.plugin.PluginRuntime;
+import io.stratus.broker.protocol.BrokerPluginServices;
 import io.stratus.broker.protocol.BrokerServices;
 import io.stratus.broker.routing.Router;
 import io.stratus.broker.tenant.TenantId;
@@ -42,6 +47,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -52,6 +58,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -87,6 +94,8 @@ public final class StratusBroker implements AutoCloseable {
     /** Password hashing and other slow authentication work: bounded, a storm is refused rather than queued. */
     private final ThreadPoolExecutor authExecutor;
     private final ConnectAuthenticator authenticator;
+    /** The plugins of {@code plugins.dir}; null without one. */
+    private final PluginRuntime plugins;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     /** Checks certificate files for changes; file reads must stay off the event loops. */
@@ -123,12 +132,24 @@ public final class StratusBroker implements AutoCloseable {
         this.authExecutor = new ThreadPoolExecutor(AUTH_THREADS, AUTH_THREADS, 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("stratus-auth"));
         this.directory = directory instanceof ReloadingTenantDirectory r ? r : new ReloadingTenantDirectory(directory);
+        this.plugins = config.pluginsDir().isEmpty() ? null : new PluginRuntime(pluginsDirectory(config),
+            new BrokerPluginServices(tenants, router, config.limits(), clock), config.limits());
         this.authenticator = new ConnectAuthenticator(this.directory, clock, authExecutor,
-            new PasswordHasher(PasswordHasher.Argon2Cost.OWASP, authExecutor, new SecureRandom()));
+            new PasswordHasher(PasswordHasher.Argon2Cost.OWASP, authExecutor, new SecureRandom()),
+            plugins == null ? PluginAuthentication.NONE : new PluginAuthenticator(plugins.calls()));
         for (ListenerConfig l : config.listeners()) {
             if (l.transport().tls()) {
                 tls.put(l.name(), ServerTls.load(l));
             }
+        }
+    }
+
+    private static Path pluginsDirectory(BrokerConfig config) {
+        try {
+            return Path.of(config.pluginsDir());
+        } catch (InvalidPathException e) {
+            throw ConfigException.invalidValue("plugins.dir", config.pluginsDir(), "not a valid path",
+                "the path of a directory of plugin JARs");
         }
     }
 
@@ -149,8 +170,13 @@ public final class StratusBroker implements AutoCloseable {
             : NioServerSocketChannel.class;
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(workerThreads(), io);
-        BrokerServices services = new BrokerServices(config, clock, router, tenants, channels, shutdown, authenticator);
+        PluginCalls pluginCalls = plugins == null ? PluginCalls.NONE : plugins.calls();
+        BrokerServices services = new BrokerServices(config, clock, router, tenants, channels, shutdown, authenticator,
+            pluginCalls);
         try {
+            if (plugins != null) {
+                plugins.start(directory.all()); // before any client can connect
+            }
             for (ListenerConfig l : config.listeners()) {
                 Channel ch = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -181,7 +207,7 @@ public final class StratusBroker implements AutoCloseable {
         workerGroup.next().scheduleAtFixedRate(() -> tenants.all().forEach(t -> t.retained().removeExpired(clock.millis())),
             RETAINED_SWEEP_SECONDS, RETAINED_SWEEP_SECONDS, TimeUnit.SECONDS);
         if (config.sysIntervalSeconds() > 0) {
-            SysPublisher sys = new SysPublisher(tenants, router, clock);
+            SysPublisher sys = new SysPublisher(tenants, router, clock, pluginCalls::stats);
             workerGroup.next().scheduleAtFixedRate(sys, 0, config.sysIntervalSeconds(), TimeUnit.SECONDS);
         }
     }
@@ -245,6 +271,14 @@ public final class StratusBroker implements AutoCloseable {
         return channels.stream().map(ch -> ch.attr(TransportInfo.KEY).get()).filter(Objects::nonNull).toList();
     }
 
+    /**
+     * @return the broker's plugins, if it has a plugins directory: to install plugins from the class
+     *     path before {@link #start()} (a plugin's tests) and to read their counters
+     */
+    public Optional<PluginRuntime> plugins() {
+        return Optional.ofNullable(plugins);
+    }
+
     /** @return the space of a tenant: its counters, sessions and retained messages */
     public TenantSpace tenant(TenantId id) {
         return tenants.space(id);
@@ -278,6 +312,9 @@ public final class StratusBroker implements AutoCloseable {
         }
         if (bossGroup != null) {
             bossGroup.shutdownGracefully(0, config.shutdownGraceSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (plugins != null) {
+            plugins.close(); // once no connection is left to call them
         }
         authExecutor.shutdownNow();
         LOG.info("stopped");

@@ -123,8 +123,10 @@ public final class ConnectRequest {
     }
 
     /**
-     * @return the certificate chain the client presented over TLS, its own certificate first, already
-     *     verified against the tenant's certificate authorities; empty if it presented none
+     * @return the certificate chain the client presented over TLS, its own certificate first; empty if
+     *     it presented none. TLS proved that the client holds the certificate's key; whether the chain
+     *     leads to one of the tenant's certificate authorities is checked by the tenant's {@code x509}
+     *     method, not before a plugin sees it
      * @since 1.0
      */
     public List<X509Certificate> clientCertificateChain() {

@@ -11,9 +11,13 @@ import java.util.concurrent.CompletionStage;
  * to another topic, add user properties, lower its QoS, or drop it with a reason. Register one with
  * {@link io.stratus.sdk.PluginContext#registerInboundPublishHook(InboundPublishHook)}.
  *
- * <p>A dropped QoS 1 or 2 message is still acknowledged to its publisher as accepted, so a publisher
- * cannot tell what a hook did with its message. A replacement is not authorized again, and cannot
- * leave the tenant's namespace. Will messages pass through the hook when they are published.
+ * <p>A dropped QoS 1 or 2 message is acknowledged to an MQTT 5 publisher with reason code 0x83
+ * (Implementation specific error: the PUBLISH is valid but the server does not accept it), so the
+ * publisher knows it was not delivered; MQTT 3.1.1 has no way to say so, and its publisher gets an
+ * ordinary acknowledgement. A replacement is not authorized again, and cannot leave the tenant's
+ * namespace; one whose topic the tenant's clients could not publish to (one of the broker's
+ * {@code $} topics, or beyond the broker's topic limits) counts as a failure of the hook and the
+ * message goes on as it was.
  *
  * <p><b>Timeout and fallback.</b> The broker waits for the returned stage for the tenant's hook timeout
  * (1 second unless the tenant configures another). If it does not complete in time, completes

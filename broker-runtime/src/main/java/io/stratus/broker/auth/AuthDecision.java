@@ -20,7 +20,13 @@ public sealed interface AuthDecision {
          * exceeded (slow down; it says nothing of the credential, which was not looked at); 3.1.1 has no
          * such code: 0x03 Server unavailable, which clients treat as "try later".
          */
-        BACKING_OFF((byte) 0x9F, (byte) 0x03);
+        BACKING_OFF((byte) 0x9F, (byte) 0x03),
+        /** A plugin could not decide (it failed, did not answer in time, or said so). 5.0: 0x89; 3.1.1: 0x03. */
+        SERVER_BUSY((byte) 0x89, (byte) 0x03),
+        /** A plugin says the client is banned. 5.0: 0x8A; 3.1.1: 0x05. */
+        BANNED((byte) 0x8A, (byte) 0x05),
+        /** A plugin refuses the client's authentication method or data. 5.0: 0x8C; 3.1.1: 0x05. */
+        BAD_AUTHENTICATION_METHOD((byte) 0x8C, (byte) 0x05);
 
         private final byte v5;
         private final byte v3;

@@ -59,6 +59,23 @@ public sealed interface AuthMethodSettings {
         }
     }
 
+    /**
+     * A plugin's simple authenticator, at this place in the chain: it allows, denies, or passes to the
+     * next method. The plugin must be one the tenant enables.
+     *
+     * @param pluginId the plugin's id
+     */
+    record Plugin(String pluginId) implements AuthMethodSettings {
+        public Plugin {
+            Objects.requireNonNull(pluginId, "pluginId");
+        }
+
+        @Override
+        public AuthMethod kind() {
+            return AuthMethod.PLUGIN;
+        }
+    }
+
     /** Anyone, without credentials: for development tenants and the standalone default. */
     record Anonymous() implements AuthMethodSettings {
         @Override

@@ -47,8 +47,9 @@ import java.util.concurrent.Executor;
  *
  * <p>Then the tenant's methods in their configured order: a method that does not apply (no
  * certificate; a password that is not a JWT; a user name the tenant does not know) passes to the
- * next; the first that applies decides. Nothing here blocks: JWKS fetches are asynchronous and
- * password hashing runs on the authentication executor.
+ * next; the first that applies decides. A method of type {@code plugin} asks the tenant's plugin
+ * ({@link PluginAuthentication}), which decides or passes to the next. Nothing here blocks: JWKS
+ * fetches and plugins are asynchronous and password hashing runs on the authentication executor.
  */
 public final class ConnectAuthenticator {
 
@@ -64,6 +65,7 @@ public final class ConnectAuthenticator {
     private final Executor executor;
     private final PasswordHasher hasher;
     private final HttpClient http;
+    private final PluginAuthentication plugins;
     private final Map<TenantId, TenantAuth> runtimes = new ConcurrentHashMap<>();
     /** Refuses, without a check, clients that keep failing: a reconnect storm with a bad credential. */
     private final ConnectThrottle throttle = ConnectThrottle.withDefaults();
@@ -72,11 +74,21 @@ public final class ConnectAuthenticator {
      * @param executor runs the slow parts (password hashing, building a tenant's verifiers); bounded
      */
     public ConnectAuthenticator(TenantDirectory directory, Clock clock, Executor executor, PasswordHasher hasher) {
+        this(directory, clock, executor, hasher, PluginAuthentication.NONE);
+    }
+
+    /**
+     * @param executor runs the slow parts (password hashing, building a tenant's verifiers); bounded
+     * @param plugins  asks the tenants' plugin authenticators, for their methods of type {@code plugin}
+     */
+    public ConnectAuthenticator(TenantDirectory directory, Clock clock, Executor executor, PasswordHasher hasher,
+                                PluginAuthentication plugins) {
         this.directory = directory;
         this.clock = clock;
         this.executor = executor;
         this.hasher = hasher;
         this.http = JwksKeySource.newHttpClient(JWKS_CONNECT_TIMEOUT);
+        this.plugins = plugins;
     }
 
     /** @return the directory this authenticator reads */
@@ -301,6 +313,11 @@ public final class ConnectAuthenticator {
                             basicVariables(tenant, c, username), null, List.of()))
                         : AuthDecision.refused(tenant, AuthDecision.Refusal.BAD_CREDENTIALS,
                             "password: " + ((PasswordOutcome.Refused) o).reason()));
+                }
+                if (v instanceof AuthMethodSettings.Plugin p) {
+                    // the plugin decides, or passes the client on to the method after it
+                    return plugins.authenticate(tenant, p.pluginId(), c, username).thenCompose(d -> d.isPresent()
+                        ? CompletableFuture.completedFuture(d.get()) : authenticate(c, username, next));
                 }
                 if (v instanceof AuthMethodSettings.Anonymous) {
                     return CompletableFuture.completedFuture(AuthDecision.accepted(new ClientIdentity(tenant,

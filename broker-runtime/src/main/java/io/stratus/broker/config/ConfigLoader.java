@@ -134,6 +134,7 @@ public final class ConfigLoader {
         keys.put(BrokerConfig.SHUTDOWN_GRACE.key(), BrokerConfig::shutdownGraceSeconds);
         keys.put(BrokerConfig.TENANTS_FILE, BrokerConfig::tenantsFile);
         keys.put(BrokerConfig.TENANTS_RELOAD_INTERVAL.key(), BrokerConfig::tenantsReloadIntervalSeconds);
+        keys.put(BrokerConfig.PLUGINS_DIR, BrokerConfig::pluginsDir);
         return Collections.unmodifiableMap(keys);
     }
 
@@ -277,8 +278,8 @@ public final class ConfigLoader {
                     intValue(LimitsConfig.SLOW_CONSUMER_TIMEOUT));
                 return new BrokerConfig(listeners(), limits, booleanValue(BrokerConfig.ALLOW_ANONYMOUS),
                     intValue(BrokerConfig.SYS_INTERVAL), intValue(BrokerConfig.SHUTDOWN_GRACE),
-                    values.containsKey(BrokerConfig.TENANTS_FILE) ? values.get(BrokerConfig.TENANTS_FILE).text().trim() : "",
-                    intValue(BrokerConfig.TENANTS_RELOAD_INTERVAL));
+                    text(BrokerConfig.TENANTS_FILE).orElse(""), intValue(BrokerConfig.TENANTS_RELOAD_INTERVAL),
+                    text(BrokerConfig.PLUGINS_DIR).orElse(""));
             } catch (ConfigException e) {
                 throw source(e.key()).map(e::from).orElse(e);
             }

@@ -2,12 +2,16 @@ package io.stratus.broker.metrics;
 
 import io.stratus.broker.message.Message;
 import io.stratus.broker.message.PublishProperties;
+import io.stratus.broker.plugin.PluginStats;
 import io.stratus.broker.routing.Router;
+import io.stratus.broker.tenant.TenantId;
 import io.stratus.broker.tenant.TenantSpace;
 import io.stratus.broker.tenant.Tenants;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Publishes each tenant's statistics as retained messages under {@code $SYS/broker/}, inside that
@@ -22,12 +26,19 @@ public final class SysPublisher implements Runnable {
     private final Router router;
     private final Clock clock;
     private final long startedMillis;
+    private final Function<TenantId, Map<String, PluginStats>> plugins;
 
     public SysPublisher(Tenants tenants, Router router, Clock clock) {
+        this(tenants, router, clock, t -> Map.of());
+    }
+
+    /** @param plugins the counters of each tenant's plugins, by plugin id */
+    public SysPublisher(Tenants tenants, Router router, Clock clock, Function<TenantId, Map<String, PluginStats>> plugins) {
         this.tenants = tenants;
         this.router = router;
         this.clock = clock;
         this.startedMillis = clock.millis();
+        this.plugins = plugins;
     }
 
     @Override
@@ -63,6 +74,19 @@ public final class SysPublisher implements Runnable {
         put(t, "limits/packet too large disconnects", m.packetTooLargeDisconnects.sum());
         put(t, "limits/subscriptions refused", m.subscriptionsOverQuota.sum());
         put(t, "limits/queue full drops", m.droppedQueueFull.sum());
+        if (m.droppedByPlugin.sum() > 0) {
+            put(t, "messages/dropped by plugins", m.droppedByPlugin.sum());
+        }
+        plugins.apply(t.id()).forEach((id, stats) -> {
+            String at = "plugins/" + id + "/";
+            put(t, at + "calls", stats.calls());
+            put(t, at + "failures", stats.failures());
+            put(t, at + "timeouts", stats.timeouts());
+            put(t, at + "start failures", stats.startFailures());
+            put(t, at + "dropped", stats.drops());
+            // the plugin's own metrics; their names are checked to be topic-safe
+            stats.metrics().snapshot().forEach((name, value) -> put(t, at + "metrics/" + name, value));
+        });
     }
 
     private void put(TenantSpace t, String name, long value) {

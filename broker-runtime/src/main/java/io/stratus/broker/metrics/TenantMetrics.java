@@ -27,6 +27,8 @@ public final class TenantMetrics {
     public final LongAdder droppedOffline = new LongAdder();
     /** Queued for a session that ended before delivery. */
     public final LongAdder droppedSessionEnded = new LongAdder();
+    /** Dropped by a plugin's inbound publish hook, or by its outbound delivery hook for one subscriber. */
+    public final LongAdder droppedByPlugin = new LongAdder();
     /** Publications refused (read-only topics, or the tenant's policy). */
     public final LongAdder publishDenied = new LongAdder();
     /** Subscriptions refused by the tenant's policy. */
@@ -59,6 +61,6 @@ public final class TenantMetrics {
     /** @return every drop counted, whatever the reason */
     public long droppedTotal() {
         return droppedQueueFull.sum() + droppedExpired.sum() + droppedTooLarge.sum() + droppedSlowConsumer.sum()
-            + droppedOffline.sum() + droppedSessionEnded.sum();
+            + droppedOffline.sum() + droppedSessionEnded.sum() + droppedByPlugin.sum();
     }
 }

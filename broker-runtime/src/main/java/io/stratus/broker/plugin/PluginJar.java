@@ -22,7 +22,7 @@ public record PluginJar(Path source, String id, String version, String sha256) {
     public static final String UNKNOWN_VERSION = "unknown";
 
     /** Plugin ids appear in metrics, logs and configuration keys, so they are kept plain. */
-    static final String ID_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
+    public static final String ID_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
 
     @Override
     public String toString() {

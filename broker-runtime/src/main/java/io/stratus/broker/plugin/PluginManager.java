@@ -2,6 +2,7 @@ package io.stratus.broker.plugin;
 
 import io.stratus.broker.tenant.TenantId;
 import io.stratus.sdk.PluginConfiguration;
+import io.stratus.sdk.StratusPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -65,6 +68,22 @@ public final class PluginManager implements PluginDirectoryWatcher.Listener, Aut
     /** @return the counters of a plugin in a tenant, if it ever ran there */
     public Optional<PluginStats> stats(TenantId tenant, String pluginId) {
         return Optional.ofNullable(stats.get(new Key(tenant, pluginId)));
+    }
+
+    /** @return the counters of every plugin that ever ran in the tenant, by plugin id, sorted */
+    public Map<String, PluginStats> stats(TenantId tenant) {
+        Map<String, PluginStats> out = new TreeMap<>();
+        stats.forEach((key, value) -> {
+            if (key.tenant().equals(tenant)) {
+                out.put(key.pluginId(), value);
+            }
+        });
+        return out;
+    }
+
+    /** @return the ids of the plugins loaded now */
+    public synchronized Set<String> loadedIds() {
+        return Set.copyOf(byId.keySet());
     }
 
     /** @return the JARs loaded now */
@@ -123,6 +142,34 @@ public final class PluginManager implements PluginDirectoryWatcher.Listener, Aut
         if (previous != null) {
             previous.close();
         }
+    }
+
+    /**
+     * Loads a plugin whose class is already on the broker's class path, as if its JAR had just
+     * appeared: for a plugin's tests, which run it in an in-process broker without building a JAR.
+     * Such a plugin shares the broker's class loader, so it gets none of a JAR's isolation.
+     *
+     * @param id      the plugin's id, which tenants enable
+     * @param version its version, for logs
+     * @param type    its class, with a public no-argument constructor
+     * @throws IllegalArgumentException if the id is not a valid plugin id
+     * @throws IllegalStateException    if a plugin with that id is loaded already
+     */
+    public synchronized void install(String id, String version, Class<? extends StratusPlugin> type) {
+        LoadedPlugin fresh = LoadedPlugin.onClassPath(id, version, type);
+        if (byId.containsKey(id)) {
+            throw new IllegalStateException("a plugin with the id " + id + " is loaded already: " + byId.get(id));
+        }
+        byPath.put(fresh.jar().source(), fresh);
+        byId.put(id, fresh);
+        LOG.info("plugin {} installed from the class path ({})", fresh.jar(), fresh.pluginClassName());
+        enablements.forEach((tenant, plugins) -> {
+            Enablement enablement = plugins.get(id);
+            if (enablement != null) {
+                startHost(tenant, fresh, enablement);
+            }
+        });
+        publish();
     }
 
     /** Stops a deleted JAR's instances everywhere and closes its class loader. */

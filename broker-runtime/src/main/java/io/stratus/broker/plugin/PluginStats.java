@@ -12,6 +12,7 @@ public final class PluginStats {
     private final LongAdder failures = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder startFailures = new LongAdder();
+    private final LongAdder drops = new LongAdder();
     private final HostMetrics metrics = new HostMetrics();
 
     void called() {
@@ -28,6 +29,10 @@ public final class PluginStats {
 
     void startFailed() {
         startFailures.increment();
+    }
+
+    void dropped() {
+        drops.increment();
     }
 
     /** @return callbacks and scheduled tasks the broker ran */
@@ -51,6 +56,11 @@ public final class PluginStats {
     /** @return starts that threw or timed out, leaving the plugin disabled */
     public long startFailures() {
         return startFailures.sum();
+    }
+
+    /** @return messages the plugin's hooks dropped (inbound, or for one subscriber) */
+    public long drops() {
+        return drops.sum();
     }
 
     /** @return the metrics the plugin reports through its context */

@@ -9,5 +9,12 @@
  * {@link io.stratus.broker.plugin.PluginDirectoryWatcher} reporting the plugins directory to the
  * manager. Tenants' plugin settings go to {@code PluginManager.enable/disable}; the hot path asks
  * {@code PluginManager.hosts(tenant)} and calls each {@link io.stratus.broker.plugin.PluginHost}.
+ *
+ * <p>The broker does this through {@link io.stratus.broker.plugin.PluginRuntime}, which assembles the
+ * pieces for {@code plugins.dir}, and asks a tenant's plugins through
+ * {@link io.stratus.broker.plugin.PluginCalls}, which combines what all of them answer (a deny wins,
+ * hooks run in the tenant's order) and tells the hot path cheaply whether a tenant has a callback at
+ * all. {@link io.stratus.broker.plugin.SdkValues} translates between the broker's values and the
+ * SDK's, so that no broker or Netty type reaches a plugin.
  */
 package io.stratus.broker.plugin;

@@ -62,6 +62,10 @@ public final class Connection implements Session.Link, Runnable {
     private final ClientAcl acl;
     /** The tenant's limits on this connection: its rate buckets and packet size; used on the channel's loop. */
     private final ClientQuota quota;
+    /** The tenant's outbound delivery hooks for this connection; null when the broker runs no plugins. */
+    private DeliveryHooks deliveryHooks;
+    /** The reason code of the DISCONNECT the broker sent, or -1 if it sent none. */
+    private volatile int serverReasonCode = -1;
     /** Topic aliases the broker assigned towards the client; touched only on the session's lane. */
     private Map<String, Integer> outboundAliases = Map.of();
     /** Topic aliases the client assigned towards the broker; touched only on the channel's event loop. */
@@ -117,6 +121,16 @@ public final class Connection implements Session.Link, Runnable {
         return quota;
     }
 
+    /** Set once, before the session is attached (which publishes it to the lane). */
+    void deliveryHooks(DeliveryHooks hooks) {
+        this.deliveryHooks = hooks;
+    }
+
+    /** @return the reason code of the DISCONNECT the broker sent to end this connection, or -1 */
+    int serverReasonCode() {
+        return serverReasonCode;
+    }
+
     long connectSessionExpiry() {
         return connectSessionExpiry;
     }
@@ -144,11 +158,28 @@ public final class Connection implements Session.Link, Runnable {
 
     @Override
     public boolean sendPublish(Delivery d, int packetId, boolean dup) {
-        Message m = d.message();
-        if (acl.restrictsReceive() && !acl.mayReceive(m.topic())) {
+        if (!mayReceive(d.message().topic())) {
+            return false;
+        }
+        DeliveryHooks hooks = deliveryHooks;
+        if (hooks != null && hooks.active()) {
+            return hooks.deliver(d, packetId, dup); // sent once the tenant's outbound hooks have answered
+        }
+        return sendNow(d, packetId, dup);
+    }
+
+    /** @return false, counted, if the tenant's policy denies the client receiving from the topic */
+    boolean mayReceive(String topic) {
+        if (acl.restrictsReceive() && !acl.mayReceive(topic)) {
             metrics.receiveDenied.increment(); // the tenant's policy: as if delivered, never sent
             return false;
         }
+        return true;
+    }
+
+    /** Encodes and writes a PUBLISH now; as {@link #sendPublish} without the policy and the hooks. */
+    boolean sendNow(Delivery d, int packetId, boolean dup) {
+        Message m = d.message();
         boolean mqtt5 = isMqtt5();
         String topic = m.topic();
         int alias = 0;
@@ -257,6 +288,9 @@ public final class Connection implements Session.Link, Runnable {
      * {@link #DISCONNECT_GRACE_SECONDS}. Over TLS, close_notify goes first.
      */
     void disconnect(byte reasonCode, String reason, boolean lingering) {
+        if (serverReasonCode < 0) {
+            serverReasonCode = reasonCode & 0xFF;
+        }
         if (isMqtt5() && channel.isActive()) {
             ChannelFuture written = channel.writeAndFlush(disconnectMessage(reasonCode, reason));
             if (lingering && channel instanceof DuplexChannel duplex) {

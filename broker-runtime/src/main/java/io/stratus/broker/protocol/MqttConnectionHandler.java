@@ -312,8 +312,10 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         ConnectCredentials credentials = new ConnectCredentials(accepted.clientId(), connect.payload().userName(),
             secret, transport == null ? null : transport.sniHostName(),
             transport == null ? List.of() : transport.peerCertificates(),
-            transport == null ? ctx.channel().remoteAddress() : transport.remoteAddress());
-        CompletableFuture<AuthDecision> decision = services.authenticator().authenticate(credentials).toCompletableFuture();
+            transport == null ? ctx.channel().remoteAddress() : transport.remoteAddress(),
+            ConnectionPlugins.sdkVersion(version), transport == null ? null : transport.listener());
+        CompletableFuture<AuthDecision> decision = ConnectionPlugins.authorizeWill(services.plugins(),
+            services.authenticator().authenticate(credentials).toCompletableFuture(), accepted.will(), credentials);
         if (decision.isDone()) {
             onAuthenticated(ctx, accepted, decision.join());
             return;
@@ -473,6 +475,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
             AUDIT.info("connect tenant={} client={} version={} resumed={} keepAlive={}", tenant.id(),
                 accepted.clientId(), accepted.version(), claim.resumed(), accepted.keepAliveSeconds());
             session.resumeDelivery();
+            ConnectionPlugins.notifyConnected(packets);
         });
     }
 
@@ -557,6 +560,7 @@ public final class MqttConnectionHandler extends ChannelInboundHandlerAdapter im
         detached = true;
         Connection c = connection;
         Session s = session;
+        ConnectionPlugins.notifyDisconnected(packets, c, publishWill);
         onLane(() -> {
             s.detach(c, publishWill, newExpiry);
             if (COUNTED.getAndSet(this, 0) == 1) {

@@ -26,6 +26,7 @@ import io.stratus.broker.routing.Topics;
 import io.stratus.broker.session.Delivery;
 import io.stratus.broker.session.Session;
 import io.stratus.broker.tenant.TenantSpace;
+import io.stratus.sdk.hook.SubscriptionInfo;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,8 @@ final class PacketProcessor {
     private final MqttConnectionHandler handler;
     /** QoS 1 PUBLISHes read but not yet acknowledged: read on the lane, written on both threads. */
     private final AtomicInteger unackedQos1 = new AtomicInteger();
+    /** The tenant's plugins' side of this connection; null when the broker runs no plugins. */
+    private final ConnectionPlugins plugins;
 
     PacketProcessor(BrokerServices services, TenantSpace tenant, Session session, Connection connection,
                     MqttConnectionHandler handler) {
@@ -55,6 +58,16 @@ final class PacketProcessor {
         this.tenant = tenant;
         this.session = session;
         this.connection = connection;
+        this.plugins = services.plugins().enabled()
+            ? new ConnectionPlugins(services.plugins(), tenant, session, connection, this, services.clock()) : null;
+        if (plugins != null) {
+            connection.deliveryHooks(plugins.deliveries());
+        }
+    }
+
+    /** @return the plugins' side of this connection, or null when the broker runs no plugins */
+    ConnectionPlugins plugins() {
+        return plugins;
     }
 
     // ---- PUBLISH from the client --------------------------------------------------------------
@@ -119,7 +132,11 @@ final class PacketProcessor {
         if (qos == 1) {
             unackedQos1.incrementAndGet();
         }
-        handler.onLane(() -> routePublish(message, packetId, badFormat, allowed));
+        if (plugins != null && plugins.interceptsPublish()) {
+            plugins.publish(message, packetId, badFormat, allowed); // routed once the plugins decided, in order
+            return;
+        }
+        handler.onLane(() -> routePublish(message, packetId, badFormat, allowed, false));
     }
 
     private boolean validTopicName(String topic) {
@@ -131,7 +148,11 @@ final class PacketProcessor {
         }
     }
 
-    private void routePublish(Message message, int packetId, boolean badFormat, boolean allowed) {
+    /**
+     * @param allowed whether the tenant's policy and plugins allow the publish
+     * @param dropped whether a plugin's inbound hook dropped the message
+     */
+    void routePublish(Message message, int packetId, boolean badFormat, boolean allowed, boolean dropped) {
         int qos = message.qos();
         if (qos == 2 && session.isInboundQos2Pending(packetId)) {
             // a resent QoS 2 PUBLISH before PUBREL: acknowledge, never route twice [MQTT-4.3.3-10]
@@ -151,6 +172,10 @@ final class PacketProcessor {
             // Otherwise the tenant's policy decides.
             tenant.metrics().publishDenied.increment();
             code = ReasonCodes.NOT_AUTHORIZED;
+        } else if (dropped) {
+            // [MQTT-3.4.2.1] 0x83: the PUBLISH is valid but the server is not willing to accept it
+            tenant.metrics().droppedByPlugin.increment();
+            code = ReasonCodes.IMPLEMENTATION_SPECIFIC_ERROR;
         } else {
             int receivers = services.router().publish(tenant, message, session);
             code = receivers == 0 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
@@ -193,6 +218,15 @@ final class PacketProcessor {
     // ---- SUBSCRIBE / UNSUBSCRIBE --------------------------------------------------------------
 
     void onSubscribe(MqttSubscribeMessage s) {
+        if (plugins != null && plugins.authorizesSubscribe()) {
+            plugins.subscribe(s, denied -> subscribe(s, denied)); // in order with the SUBSCRIBEs before it
+            return;
+        }
+        subscribe(s, null);
+    }
+
+    /** @param deniedByPlugin for each filter whether a plugin's authorizer denied it; null if none was asked */
+    private void subscribe(MqttSubscribeMessage s, boolean[] deniedByPlugin) {
         int packetId = s.idAndPropertiesVariableHeader().messageId();
         MqttProperties props = s.idAndPropertiesVariableHeader().properties();
         int subscriptionId = ConnectProcessor.intProperty(props, MqttProperties.SUBSCRIPTION_IDENTIFIER, 0);
@@ -207,6 +241,7 @@ final class PacketProcessor {
         }
         int[] codes = new int[requested.size()];
         List<Subscription> retainedFor = new ArrayList<>();
+        List<SubscriptionInfo> granted = plugins != null && plugins.listens() ? new ArrayList<>() : null;
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription t = requested.get(i);
             MqttSubscriptionOption o = t.option();
@@ -226,7 +261,7 @@ final class PacketProcessor {
                 handler.protocolError("No Local on a shared subscription"); // [MQTT-3.8.3-4]
                 return;
             }
-            if (!connection.acl().maySubscribe(filter.filter())) {
+            if (!connection.acl().maySubscribe(filter.filter()) || deniedByPlugin != null && deniedByPlugin[i]) {
                 tenant.metrics().subscribeDenied.increment();
                 codes[i] = failure(ReasonCodes.NOT_AUTHORIZED);
                 continue;
@@ -244,6 +279,10 @@ final class PacketProcessor {
             boolean existed = tenant.topics().subscribe(sub).existed();
             session.putSubscription(filter.raw(), sub);
             codes[i] = qos;
+            if (granted != null) {
+                granted.add(SubscriptionInfo.builder().topicFilter(filter.raw()).qos(qos).noLocal(options.noLocal())
+                    .retainAsPublished(options.retainAsPublished()).retainHandling(options.retainHandling()).build());
+            }
             // [MQTT-3.3.1-9..11] retained messages per Retain Handling; never for shared subscriptions
             if (!filter.isShared() && (options.retainHandling() == 0 || (options.retainHandling() == 1 && !existed))) {
                 retainedFor.add(sub);
@@ -253,6 +292,9 @@ final class PacketProcessor {
             new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
             new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
             new MqttSubAckPayload(codes)));
+        if (granted != null) {
+            plugins.subscribed(granted);
+        }
         long now = services.clock().millis();
         for (Subscription sub : retainedFor) {
             int[] ids = sub.subscriptionId() > 0 ? new int[] {sub.subscriptionId()} : new int[0];
@@ -267,6 +309,14 @@ final class PacketProcessor {
     }
 
     void onUnsubscribe(MqttUnsubscribeMessage u) {
+        if (plugins != null && plugins.subscribesPending()) {
+            plugins.afterSubscribes(() -> unsubscribe(u)); // not before a SUBSCRIBE that came first
+            return;
+        }
+        unsubscribe(u);
+    }
+
+    private void unsubscribe(MqttUnsubscribeMessage u) {
         int packetId = u.idAndPropertiesVariableHeader().messageId();
         List<String> filters = u.payload().topics();
         if (filters.isEmpty()) {
@@ -274,6 +324,7 @@ final class PacketProcessor {
             return;
         }
         MqttMessageBuilders.UnsubAckBuilder ack = MqttMessageBuilders.unsubAck().packetId(packetId);
+        List<String> unsubscribed = plugins != null ? new ArrayList<>() : null;
         for (String raw : filters) {
             short code;
             try {
@@ -281,11 +332,17 @@ final class PacketProcessor {
                 boolean removed = tenant.topics().unsubscribe(session, raw);
                 session.removeSubscription(raw);
                 code = removed ? ReasonCodes.SUCCESS : ReasonCodes.NO_SUBSCRIPTION_EXISTED;
+                if (removed && unsubscribed != null) {
+                    unsubscribed.add(raw);
+                }
             } catch (InvalidTopicException e) {
                 code = (short) (ReasonCodes.TOPIC_FILTER_INVALID & 0xFF);
             }
             ack.addReasonCode(code);
         }
         connection.write(ack.build());
+        if (plugins != null) {
+            plugins.unsubscribed(unsubscribed);
+        }
     }
 }

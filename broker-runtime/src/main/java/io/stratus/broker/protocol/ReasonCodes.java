@@ -30,6 +30,7 @@ public final class ReasonCodes {
     public static final byte PACKET_TOO_LARGE = (byte) 0x95;
     public static final byte MESSAGE_RATE_TOO_HIGH = (byte) 0x96;
     public static final byte QUOTA_EXCEEDED = (byte) 0x97;
+    public static final byte ADMINISTRATIVE_ACTION = (byte) 0x98;
     public static final byte PAYLOAD_FORMAT_INVALID = (byte) 0x99;
     public static final byte SHARED_SUBSCRIPTIONS_NOT_SUPPORTED = (byte) 0x9E;
     public static final byte CONNECTION_RATE_EXCEEDED = (byte) 0x9F;

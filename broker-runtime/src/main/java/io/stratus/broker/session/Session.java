@@ -107,7 +107,8 @@ public final class Session implements Subscriber {
     private volatile boolean online;
     private volatile boolean ended;
 
-    private Link link;
+    /** Written on the lane; volatile so that {@link #link()} may be read anywhere (plugins look clients up). */
+    private volatile Link link;
     private long expirySeconds;
     private ScheduledFuture<?> expiryTask;
     private ScheduledFuture<?> willTask;
@@ -168,6 +169,11 @@ public final class Session implements Subscriber {
 
     public TenantSpace tenant() {
         return tenant;
+    }
+
+    /** Thread-safe. @return the connection bound to this session now, or null while its client is offline */
+    public Link link() {
+        return link;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.stratus.broker.tenant;
 
 import javax.security.auth.x500.X500Principal;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,6 +29,11 @@ public final class ReloadingTenantDirectory implements TenantDirectory {
     /** Serves {@code next} from now on; CONNECTs already being authenticated finish with the version they read. */
     public void replace(TenantDirectory next) {
         current = Objects.requireNonNull(next, "next");
+    }
+
+    @Override
+    public Collection<TenantSettings> all() {
+        return current().all();
     }
 
     @Override

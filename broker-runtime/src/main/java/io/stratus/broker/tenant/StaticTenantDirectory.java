@@ -5,6 +5,7 @@ import io.stratus.broker.auth.AuthMethodSettings;
 import javax.security.auth.x500.X500Principal;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +49,28 @@ public final class StaticTenantDirectory implements TenantDirectory {
         return new StaticTenantDirectory(Map.of(only.id(), only), null, true);
     }
 
+    /**
+     * One tenant, the built-in {@code default}, to which every client belongs whatever it presents, but
+     * with the given methods, policy and plugins: a plugin's tests run it so, and user names reach
+     * its authenticator as clients send them.
+     *
+     * @throws IllegalArgumentException if the settings are not the built-in tenant's
+     */
+    public static StaticTenantDirectory single(TenantSettings tenant) {
+        if (!tenant.id().equals(TenantId.DEFAULT)) {
+            throw new IllegalArgumentException("the only tenant is " + TenantId.DEFAULT + ", not " + tenant.id());
+        }
+        return new StaticTenantDirectory(Map.of(tenant.id(), tenant), null, true);
+    }
+
     /** The tenants of a tenants file. */
     public static StaticTenantDirectory of(TenantsFile.Contents contents) {
         return new StaticTenantDirectory(contents.tenants(), contents.sniDomain(), false);
+    }
+
+    @Override
+    public Collection<TenantSettings> all() {
+        return tenants.values();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.stratus.broker.tenant;
 
 import javax.security.auth.x500.X500Principal;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,6 +12,9 @@ import java.util.Optional;
  * The management side (creating and changing tenants) is a different interface, elsewhere.
  */
 public interface TenantDirectory {
+
+    /** @return every tenant's settings, for what the broker sets up per tenant (its plugins) */
+    Collection<TenantSettings> all();
 
     /** @return the tenant's settings, if it exists */
     Optional<TenantSettings> tenant(TenantId id);

@@ -20,6 +20,9 @@ import io.stratus.broker.auth.password.StaticPasswordDirectory;
 import io.stratus.broker.auth.x509.CertificateSerial;
 import io.stratus.broker.auth.x509.IdentitySource;
 import io.stratus.broker.auth.x509.X509Settings;
+import io.stratus.broker.plugin.PluginJar;
+import io.stratus.broker.plugin.PluginTimeouts;
+import io.stratus.sdk.PluginConfiguration;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -62,12 +65,17 @@ import java.util.function.Function;
  *     "policy": [
  *       {"effect": "allow", "actions": ["publish", "subscribe"], "filters": ["devices/${client.id}/#"]}
  *     ],
- *     "limits": {"max-connections": 1000, "max-messages-per-second-per-client": 50}
+ *     "limits": {"max-connections": 1000, "max-messages-per-second-per-client": 50},
+ *     "plugins": [{"id": "http-auth", "config": {"url": "https://auth.acme.example/mqtt"},
+ *                  "timeouts": {"authentication-ms": 2000}}]
  *   }]
  * }
  * }</pre>
  *
- * Every error names the file and the field ({@code tenants[0].auth[1].issuer}) and says what is
+ * A plugin a tenant enables need not be loaded yet (its JAR may arrive in the plugins directory
+ * later); an authentication method of type {@code plugin} must name one of the tenant's plugins.
+ *
+ * <p>Every error names the file and the field ({@code tenants[0].auth[1].issuer}) and says what is
  * allowed; unknown fields are errors too, so that a misspelt limit is not silently ignored.
  */
 public final class TenantsFile {
@@ -93,6 +101,9 @@ public final class TenantsFile {
             super(message, cause);
         }
     }
+
+    /** A plugin callback that needs longer than a minute is better off answering and working on. */
+    private static final long MAX_PLUGIN_TIMEOUT_MS = 60_000;
 
     private final String source;
 
@@ -158,36 +169,103 @@ public final class TenantsFile {
         Obj o = object(node, at);
         String idText = o.text("id");
         TenantId id = convert(at + ".id", idText, TenantId::new);
+        List<PluginSettings> plugins = new ArrayList<>();
+        if (o.has("plugins")) {
+            List<JsonNode> entries = o.array("plugins", false);
+            for (int i = 0; i < entries.size(); i++) {
+                PluginSettings plugin = plugin(entries.get(i), at + ".plugins[" + i + "]");
+                if (plugins.stream().anyMatch(p -> p.id().equals(plugin.id()))) {
+                    throw fail(at + ".plugins[" + i + "].id", "plugin " + plugin.id() + " is enabled twice");
+                }
+                plugins.add(plugin);
+            }
+        }
         List<AuthMethodSettings> auth = new ArrayList<>();
         List<JsonNode> methods = o.array("auth", true);
         for (int i = 0; i < methods.size(); i++) {
-            auth.add(method(methods.get(i), at + ".auth[" + i + "]"));
+            auth.add(method(methods.get(i), at + ".auth[" + i + "]", plugins));
         }
+        // a plugin authenticator gives clients attributes of its own naming, which policies may use
+        boolean attributes = auth.stream().anyMatch(m -> m instanceof AuthMethodSettings.Plugin);
         List<PolicyRule> policy = null;
         if (o.has("policy")) {
             policy = new ArrayList<>();
             List<JsonNode> rules = o.array("policy", false);
             for (int i = 0; i < rules.size(); i++) {
-                policy.add(rule(rules.get(i), at + ".policy[" + i + "]"));
+                policy.add(rule(rules.get(i), at + ".policy[" + i + "]", attributes));
             }
         }
         TenantLimits limits = o.has("limits") ? limits(o.node("limits"), at + ".limits") : TenantLimits.NONE;
         o.done();
-        return new TenantSettings(id, auth, policy, limits);
+        return new TenantSettings(id, auth, policy, limits, plugins);
     }
 
-    private AuthMethodSettings method(JsonNode node, String at) {
+    private AuthMethodSettings method(JsonNode node, String at, List<PluginSettings> plugins) {
         Obj o = object(node, at);
         String type = o.text("type");
         AuthMethodSettings m = switch (type) {
             case "jwt" -> jwt(o, at);
             case "x509" -> x509(o, at);
             case "password" -> password(o, at);
+            case "plugin" -> pluginMethod(o, at, plugins);
             case "anonymous" -> new AuthMethodSettings.Anonymous();
-            default -> throw fail(at + ".type", "is " + type + "; allowed: jwt, x509, password, anonymous");
+            default -> throw fail(at + ".type", "is " + type + "; allowed: jwt, x509, password, plugin, anonymous");
         };
         o.done();
         return m;
+    }
+
+    private AuthMethodSettings pluginMethod(Obj o, String at, List<PluginSettings> plugins) {
+        String id = o.text("plugin");
+        if (plugins.stream().noneMatch(p -> p.id().equals(id))) {
+            throw fail(at + ".plugin", "plugin " + id + " is not one of this tenant's plugins; enable it under "
+                + "\"plugins\" first");
+        }
+        return new AuthMethodSettings.Plugin(id);
+    }
+
+    /** {@code {"id": "http-auth", "config": {"url": "..."}, "timeouts": {"authentication-ms": 2000}}} */
+    private PluginSettings plugin(JsonNode node, String at) {
+        Obj o = object(node, at);
+        String id = o.text("id");
+        if (!id.matches(PluginJar.ID_PATTERN)) {
+            throw fail(at + ".id", "is " + id + "; allowed: a plugin id, " + PluginJar.ID_PATTERN);
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        if (o.has("config")) {
+            Obj values = object(o.node("config"), at + ".config");
+            for (String key : values.fieldNames()) {
+                JsonNode value = values.node(key);
+                // nested objects and arrays reach the plugin as their JSON text, for it to parse
+                config.put(key, value.isValueNode() ? value.asText() : value.toString());
+            }
+            values.done();
+        }
+        PluginTimeouts timeouts = PluginTimeouts.DEFAULTS;
+        if (o.has("timeouts")) {
+            Obj t = object(o.node("timeouts"), at + ".timeouts");
+            timeouts = new PluginTimeouts(
+                millis(t, "authentication-ms", timeouts.authentication()),
+                millis(t, "authorization-ms", timeouts.authorization()),
+                millis(t, "hook-ms", timeouts.hook()),
+                millis(t, "lifecycle-ms", timeouts.lifecycle()),
+                millis(t, "start-stop-ms", timeouts.startStop()));
+            t.done();
+        }
+        o.done();
+        return new PluginSettings(id, PluginConfiguration.of(config), timeouts);
+    }
+
+    private Duration millis(Obj o, String field, Duration absent) {
+        if (!o.has(field)) {
+            o.used.add(field);
+            return absent;
+        }
+        long ms = o.integer(field);
+        if (ms < 1 || ms > MAX_PLUGIN_TIMEOUT_MS) {
+            throw fail(o.path(field), "must be 1 to " + MAX_PLUGIN_TIMEOUT_MS + " milliseconds: " + ms);
+        }
+        return Duration.ofMillis(ms);
     }
 
     private AuthMethodSettings jwt(Obj o, String at) {
@@ -269,7 +347,7 @@ public final class TenantsFile {
         return new AuthMethodSettings.Password(convert(at + ".users", hashes, StaticPasswordDirectory::parse));
     }
 
-    private PolicyRule rule(JsonNode node, String at) {
+    private PolicyRule rule(JsonNode node, String at, boolean attributes) {
         Obj o = object(node, at);
         String effectText = o.text("effect");
         Effect effect = convert(at + ".effect", effectText, s -> switch (s) {
@@ -289,7 +367,7 @@ public final class TenantsFile {
         List<FilterTemplate> filters = new ArrayList<>();
         List<String> texts = o.texts("filters", true);
         for (int i = 0; i < texts.size(); i++) {
-            filters.add(convert(at + ".filters[" + i + "]", texts.get(i), FilterTemplate::parse));
+            filters.add(convert(at + ".filters[" + i + "]", texts.get(i), f -> FilterTemplate.parse(f, attributes)));
         }
         o.done();
         return new PolicyRule(effect, actions, filters);

@@ -11,12 +11,12 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.stratus.broker.auth.password.PasswordHasher;
 import io.stratus.broker.support.AuthFixtures;
+import io.stratus.broker.support.TenantClients;
 import io.stratus.broker.support.TestBroker;
 import io.stratus.broker.tenant.TenantId;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -138,20 +138,6 @@ class TenantAuthenticationTest {
         return e.getMqttMessage().getReasonCode();
     }
 
-    /** @return the SUBACK's reason codes, one per filter, whether or not some are errors */
-    private static List<Mqtt5SubAckReasonCode> subAck(Mqtt5BlockingClient c, String... filters) {
-        var builder = c.subscribeWith().addSubscription().topicFilter(filters[0]).qos(MqttQos.AT_LEAST_ONCE)
-            .applySubscription();
-        for (int i = 1; i < filters.length; i++) {
-            builder = builder.addSubscription().topicFilter(filters[i]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-        }
-        try {
-            return builder.send().getReasonCodes();
-        } catch (Mqtt5SubAckException e) {
-            return e.getMqttMessage().getReasonCodes();
-        }
-    }
-
     private static String token(JWTClaimsSet claims) {
         return AuthFixtures.sign(signingKey, JWSAlgorithm.RS256, claims);
     }
@@ -254,7 +240,7 @@ class TenantAuthenticationTest {
 
         assertEquals(List.of(Mqtt5SubAckReasonCode.GRANTED_QOS_1, Mqtt5SubAckReasonCode.NOT_AUTHORIZED,
             Mqtt5SubAckReasonCode.NOT_AUTHORIZED),
-            subAck(c, "devices/dev-1/cmd/#", "devices/dev-2/cmd/#", "devices/#"));
+            TenantClients.subAck(c, "devices/dev-1/cmd/#", "devices/dev-2/cmd/#", "devices/#"));
 
         c.publishWith().topic("devices/dev-1/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
         Mqtt5PubAckException denied = assertThrows(Mqtt5PubAckException.class, () ->
@@ -270,8 +256,8 @@ class TenantAuthenticationTest {
             c.connectWith().simpleAuth().username("dev-2@acme").password("secret-1".getBytes(StandardCharsets.UTF_8))
                 .applySimpleAuth().send();
 
-            assertEquals(List.of(Mqtt5SubAckReasonCode.NOT_AUTHORIZED), subAck(c, "devices/" + injected), injected);
-            assertEquals(List.of(Mqtt5SubAckReasonCode.NOT_AUTHORIZED), subAck(c, "devices/dev-1/#"), injected);
+            assertEquals(List.of(Mqtt5SubAckReasonCode.NOT_AUTHORIZED), TenantClients.subAck(c, "devices/" + injected), injected);
+            assertEquals(List.of(Mqtt5SubAckReasonCode.NOT_AUTHORIZED), TenantClients.subAck(c, "devices/dev-1/#"), injected);
             c.disconnect();
         }
     }

@@ -43,6 +43,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsThePluginsDirectoryFromTheEnvironment() {
+        BrokerConfig config = ConfigLoader.load(Optional.empty(), Map.of("STRATUS_PLUGINS_DIR", "/opt/stratus/plugins"),
+            Map.of());
+
+        assertEquals("/opt/stratus/plugins", config.pluginsDir());
+        assertEquals("", BrokerConfig.defaults().pluginsDir(), "no plugins unless configured");
+    }
+
+    @Test
     void fileOverridesTheDefaults() throws IOException {
         Path file = file("""
             listeners.tcp.host=127.0.0.1

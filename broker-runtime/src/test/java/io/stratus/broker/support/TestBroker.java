@@ -12,7 +12,16 @@ import io.stratus.broker.tenant.TenantsFile;
 
 import io.stratus.broker.transport.TransportInfo;
 
+import io.stratus.sdk.StratusPlugin;
+
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -26,6 +35,8 @@ public final class TestBroker implements AutoCloseable {
     private final StratusBroker broker;
     private final ManualClock clock;
     private final BrokerConfig config;
+    /** A directory the test broker made for itself (its plugins directory), removed on close; or null. */
+    private Path ownDirectory;
 
     private TestBroker(BrokerConfig config, ManualClock clock) throws Exception {
         this.config = config;
@@ -35,10 +46,42 @@ public final class TestBroker implements AutoCloseable {
     }
 
     private TestBroker(BrokerConfig config, TenantDirectory tenants) throws Exception {
+        this(config, tenants, b -> { });
+    }
+
+    private TestBroker(BrokerConfig config, TenantDirectory tenants, Consumer<StratusBroker> beforeStart)
+        throws Exception {
         this.config = config;
         this.clock = null;
         this.broker = new StratusBroker(config, Clock.systemUTC(), tenants);
-        broker.start();
+        try {
+            beforeStart.accept(broker);
+            broker.start();
+        } catch (Exception | Error e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A broker serving the tenants of a tenants-file document, with an empty plugins directory of its
+     * own and the given plugins installed from the test's class path before it starts.
+     *
+     * @param plugins     plugin id to plugin class
+     * @param sysInterval seconds between {@code $SYS} statistics; 0 for none
+     */
+    public static TestBroker withPlugins(String tenantsJson, Map<String, Class<? extends StratusPlugin>> plugins,
+                                         int sysInterval) throws Exception {
+        Path directory = Files.createTempDirectory("stratus-test-plugins-");
+        BrokerConfig d = BrokerConfig.defaults().onEphemeralPorts();
+        BrokerConfig config = new BrokerConfig(d.listeners(), d.limits(), d.allowAnonymous(), sysInterval,
+            d.shutdownGraceSeconds(), "", directory.toString());
+        TenantDirectory tenants = StaticTenantDirectory.of(TenantsFile.parse(tenantsJson.getBytes(StandardCharsets.UTF_8),
+            "test"));
+        TestBroker broker = new TestBroker(config, tenants, b -> plugins.forEach((id, type) ->
+            b.plugins().orElseThrow().manager().install(id, "test", type)));
+        broker.ownDirectory = directory;
+        return broker;
     }
 
     /** A broker built from a whole configuration (listeners moved to ephemeral ports) serving the given tenants. */
@@ -143,5 +186,12 @@ public final class TestBroker implements AutoCloseable {
     @Override
     public void close() {
         broker.close();
+        if (ownDirectory != null) {
+            try (Stream<Path> files = Files.walk(ownDirectory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // a leftover temporary directory is harmless
+            }
+        }
     }
 }

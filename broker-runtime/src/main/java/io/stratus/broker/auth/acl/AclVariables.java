@@ -26,6 +26,11 @@ public final class AclVariables {
         return values.getOrDefault(name, List.of());
     }
 
+    /** @return every variable with its values; unmodifiable */
+    public Map<String, List<String>> asMap() {
+        return values;
+    }
+
     @Override
     public String toString() {
         return "AclVariables" + values.keySet(); // names only: values may identify a person

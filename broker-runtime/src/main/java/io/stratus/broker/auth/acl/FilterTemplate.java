@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 /**
  * A topic filter in a policy that may name the client's own attributes: {@code devices/${client.id}/#}.
  * Variables: {@code ${client.id}}, {@code ${username}}, {@code ${tenant}}, {@code ${cert.cn}},
- * {@code ${cert.san.dns}}, {@code ${cert.san.uri}} and {@code ${jwt.claims.NAME}}.
+ * {@code ${cert.san.dns}}, {@code ${cert.san.uri}} and {@code ${jwt.claims.NAME}}; and, in the
+ * policies of tenants whose clients a plugin may authenticate, the attributes the plugin gives them
+ * ({@code ${role}}), whose names no configuration can check, so only those tenants accept them.
  *
  * <p>A substituted value is a literal part of one topic level. A value that contains {@code +},
  * {@code #} or {@code /}, or is empty, or is missing (a client without a certificate has no
@@ -26,6 +28,8 @@ public final class FilterTemplate {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern NAME = Pattern.compile(
         "client\\.id|username|tenant|cert\\.cn|cert\\.san\\.dns|cert\\.san\\.uri|jwt\\.claims\\.[A-Za-z0-9_:.-]+");
+    /** A plugin's attribute: any name outside the namespaces the broker fills itself. */
+    private static final Pattern ATTRIBUTE = Pattern.compile("(?!cert\\.|jwt\\.)[A-Za-z0-9_][A-Za-z0-9_:.-]*");
 
     private final String text;
     /** The levels; a level with variables is split into literal and variable parts. */
@@ -47,6 +51,16 @@ public final class FilterTemplate {
      * @throws IllegalArgumentException saying what is wrong, if it is not a valid filter with known variables
      */
     public static FilterTemplate parse(String text) {
+        return parse(text, false);
+    }
+
+    /**
+     * @param text       the template as configured
+     * @param attributes whether variables may also name attributes a plugin authenticator gives clients
+     * @return the parsed template
+     * @throws IllegalArgumentException saying what is wrong, if it is not a valid filter with known variables
+     */
+    public static FilterTemplate parse(String text, boolean attributes) {
         Objects.requireNonNull(text, "text");
         if (text.isEmpty()) {
             throw new IllegalArgumentException("a topic filter is empty");
@@ -71,7 +85,7 @@ public final class FilterTemplate {
                     parts.add(new Part(level.substring(at, m.start()), null));
                 }
                 String name = m.group(1);
-                if (!NAME.matcher(name).matches()) {
+                if (!NAME.matcher(name).matches() && !(attributes && ATTRIBUTE.matcher(name).matches())) {
                     throw new IllegalArgumentException("unknown variable ${" + name + "} in " + text
                         + "; known: ${client.id}, ${username}, ${tenant}, ${cert.cn}, ${cert.san.dns}, "
                         + "${cert.san.uri}, ${jwt.claims.NAME}");

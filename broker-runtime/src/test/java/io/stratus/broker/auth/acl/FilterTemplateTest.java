@@ -62,4 +62,19 @@ class FilterTemplateTest {
     void refusesTemplatesThatAreNotFiltersWithKnownVariables(String text) {
         assertThrows(IllegalArgumentException.class, () -> FilterTemplate.parse(text));
     }
+
+    @Test
+    void acceptsAPluginsAttributeOnlyWhereAPluginMayAuthenticate() {
+        assertThrows(IllegalArgumentException.class, () -> FilterTemplate.parse("sites/${site}/#"));
+
+        FilterTemplate t = FilterTemplate.parse("sites/${site}/#", true);
+
+        assertEquals(List.of("sites/north/#"), t.expand(vars(Map.of("site", List.of("north")))).filters());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a/${cert.nope}", "a/${jwt.x}", "a/${}", "a/${-x}"})
+    void refusesUnknownNamesInTheBrokersOwnNamespacesEvenWithPluginAttributes(String text) {
+        assertThrows(IllegalArgumentException.class, () -> FilterTemplate.parse(text, true));
+    }
 }
