@@ -15,7 +15,6 @@ import io.stratus.broker.auth.jwt.StaticKeys;
 import io.stratus.broker.auth.password.PasswordAuthenticator;
 import io.stratus.broker.auth.password.PasswordHasher;
 import io.stratus.broker.auth.password.PasswordOutcome;
-import io.stratus.broker.auth.x509.CertificateSerial;
 import io.stratus.broker.auth.x509.RevocationList;
 import io.stratus.broker.auth.x509.X509Outcome;
 import io.stratus.broker.auth.x509.X509Verifier;
@@ -388,10 +387,5 @@ public final class ConnectAuthenticator {
             vars.put("cert.san.uri", a.uris());
         }
         return AclVariables.of(vars);
-    }
-
-    /** @return whether a serial is one of the identity's certificates */
-    public static boolean uses(ClientIdentity identity, CertificateSerial serial) {
-        return identity.certificates().contains(serial);
     }
 }

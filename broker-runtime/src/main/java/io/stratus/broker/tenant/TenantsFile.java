@@ -19,6 +19,7 @@ import io.stratus.broker.auth.jwt.StaticKeys;
 import io.stratus.broker.auth.password.StaticPasswordDirectory;
 import io.stratus.broker.auth.x509.CertificateSerial;
 import io.stratus.broker.auth.x509.IdentitySource;
+import io.stratus.broker.auth.x509.PemCertificates;
 import io.stratus.broker.auth.x509.X509Settings;
 import io.stratus.broker.plugin.PluginJar;
 import io.stratus.broker.plugin.PluginTimeouts;
@@ -33,7 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -386,15 +386,7 @@ public final class TenantsFile {
 
     static List<X509Certificate> certificates(String pem) {
         try {
-            List<X509Certificate> out = new ArrayList<>();
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            for (var c : cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new IllegalArgumentException("no PEM certificate in it");
-            }
-            return out;
+            return PemCertificates.parse(pem.getBytes(StandardCharsets.US_ASCII));
         } catch (CertificateException e) {
             throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
         }

@@ -1,9 +1,9 @@
 package io.stratus.broker.transport;
 
+import io.stratus.broker.auth.x509.PemCertificates;
 import io.stratus.broker.config.ConfigException;
 import io.stratus.broker.config.ListenerConfig;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,6 @@ import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
@@ -98,14 +97,7 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key, byte[] digest) {
     private static List<X509Certificate> certificates(ListenerConfig listener, Path file, byte[] pem) {
         String key = listener.key(CERT_FILE);
         try {
-            List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
-                .generateCertificates(new ByteArrayInputStream(pem)).stream()
-                .map(X509Certificate.class::cast)
-                .toList();
-            if (chain.isEmpty()) {
-                throw new CertificateException("no certificate in it");
-            }
-            return chain;
+            return PemCertificates.parse(pem);
         } catch (CertificateException e) {
             throw new ConfigException(key, key + "=" + file + " is not a PEM certificate chain (" + e.getMessage()
                 + "); allowed: the server certificate, then any intermediates, each in -----BEGIN CERTIFICATE-----");

@@ -21,8 +21,9 @@ import java.util.Map;
  *   <li>Subscribe: allowed if an allow rule for {@code subscribe} covers the whole filter (every
  *       topic it can match) and no deny rule for {@code subscribe} intersects it.</li>
  *   <li>Receive: a message reaches a subscriber unless a deny rule for {@code receive} matches its
- *       topic; what a client may receive is otherwise what it was allowed to subscribe to. The check
- *       runs per message only for subscriptions that such a deny rule intersects.</li>
+ *       topic; what a client may receive is otherwise what it was allowed to subscribe to. Messages
+ *       are checked one by one only for clients whose policy has such a rule
+ *       ({@link #restrictsReceive()}).</li>
  * </ul>
  *
  * Publish decisions are cached per client (a bounded map, cleared when full). Not thread-safe:
@@ -37,12 +38,15 @@ public final class ClientAcl {
 
     private final Map<Action, List<TopicFilter>> allow;
     private final Map<Action, List<TopicFilter>> deny;
+    /** Whether a receive-deny rule exists: read on every delivery, so decided once. */
+    private final boolean restrictsReceive;
     private final Map<String, Boolean> publishCache = new HashMap<>();
 
     private ClientAcl(Map<Action, Map<Effect, List<String>>> rules) {
         if (rules == null) {
             allow = null;
             deny = null;
+            restrictsReceive = false;
             return;
         }
         allow = new EnumMap<>(Action.class);
@@ -52,6 +56,7 @@ public final class ClientAcl {
             allow.put(a, parsed(byEffect.getOrDefault(Effect.ALLOW, List.of())));
             deny.put(a, parsed(byEffect.getOrDefault(Effect.DENY, List.of())));
         }
+        restrictsReceive = !deny.get(Action.RECEIVE).isEmpty();
     }
 
     /**
@@ -140,7 +145,7 @@ public final class ClientAcl {
 
     /** @return whether any rule denies receiving: only then are messages checked one by one */
     public boolean restrictsReceive() {
-        return deny != null && !deny.get(Action.RECEIVE).isEmpty();
+        return restrictsReceive;
     }
 
     /** @return whether a message on this topic may be sent to the client */
